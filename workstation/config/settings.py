@@ -1,0 +1,223 @@
+"""The settings model. Every rule refuses with a :class:`SettingsError` naming the field."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from workstation.errors import SettingsError
+
+SCHEMA_VERSION = 1
+APP_NAME = "workstation"
+
+_HOSTNAME_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_NODE_SPEC = re.compile(r"^(?P<name>[^=]+)=(?P<aet>[^@]+)@(?P<host>.+):(?P<port>\d+)$")
+
+
+class Role(StrEnum):
+    """What a remote node is used for."""
+
+    STORE = "store"  # we send to it (C-STORE SCU)
+    QUERY = "query"  # we query it (C-FIND SCU)
+    RETRIEVE = "retrieve"  # we retrieve from it (C-MOVE / C-GET SCU)
+    MOVE_DESTINATION = "move_destination"  # it may be named as a C-MOVE destination
+    COMMITMENT = "commitment"  # storage commitment SCP
+    WORKLIST = "worklist"
+    MPPS = "mpps"
+    PRINT = "print"
+
+
+class DuplicatePolicy(StrEnum):
+    """What to do when an instance with a stored SOP Instance UID arrives again."""
+
+    KEEP = "keep"  # keep the first copy, discard the new one (default)
+    REPLACE = "replace"  # the new copy replaces the stored one
+
+
+def check_ae_title(value: str) -> str:
+    """Return the AE title without padding, or raise ValueError with the rule broken."""
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise ValueError("must not contain control characters")
+    if "\\" in value:
+        raise ValueError("must not contain a backslash")
+    if any(ord(c) > 0x7E for c in value):
+        raise ValueError("must use ASCII characters only")
+    stripped = value.strip(" ")
+    if not stripped:
+        raise ValueError("must not be empty")
+    if len(stripped) > 16:
+        raise ValueError("must be at most 16 characters")
+    return stripped
+
+
+def check_host(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    if len(value) > 253 or not all(_HOSTNAME_LABEL.match(p) for p in value.rstrip(".").split(".")):
+        raise ValueError("must be an IP address or a host name (letters, digits, '-', '.')")
+    return value
+
+
+def default_ae_title() -> str:
+    """The host name upper-cased, reduced to allowed characters and cut to 16."""
+    name = re.sub(r"[^A-Z0-9_-]", "", socket.gethostname().split(".")[0].upper())
+    return (name or "WORKSTATION")[:16]
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "store"
+
+
+class RemoteNode(BaseModel):
+    """A DICOM node we know: allowed caller, send/query target, move destination."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=64)
+    ae_title: str
+    host: str
+    port: int = Field(ge=1, le=65535)
+    roles: frozenset[Role] = frozenset()
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("must not be empty")
+        if any(ord(c) < 0x20 for c in v):
+            raise ValueError("must not contain control characters")
+        return v
+
+    @field_validator("ae_title")
+    @classmethod
+    def _aet(cls, v: str) -> str:
+        return check_ae_title(v)
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, v: str) -> str:
+        return check_host(v)
+
+
+class Settings(BaseModel):
+    """Everything the service engineer configures. Immutable; change with :meth:`updated`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    schema_version: int = SCHEMA_VERSION
+    ae_title: str = Field(default_factory=default_ae_title)
+    port: int = Field(default=11112, ge=1, le=65535)
+    data_dir: Path = Field(default_factory=default_data_dir)
+    min_free_space_mb: int = Field(default=500, ge=0, le=10_000_000)
+    max_associations: int = Field(default=12, ge=1, le=127)
+    require_known_callers: bool = True
+    duplicate_policy: DuplicatePolicy = DuplicatePolicy.KEEP
+    max_pdu: int = Field(default=65536, ge=0, le=2**32 - 1)
+    connect_timeout_s: float = Field(default=15.0, gt=0, le=3600)
+    acse_timeout_s: float = Field(default=30.0, gt=0, le=3600)
+    dimse_timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    network_timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    remote_nodes: tuple[RemoteNode, ...] = ()
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, v: int) -> int:
+        if v != SCHEMA_VERSION:
+            raise ValueError(f"must be {SCHEMA_VERSION} (migrate older settings first)")
+        return v
+
+    @field_validator("ae_title")
+    @classmethod
+    def _aet(cls, v: str) -> str:
+        return check_ae_title(v)
+
+    @field_validator("max_pdu")
+    @classmethod
+    def _pdu(cls, v: int) -> int:
+        if v != 0 and v < 4096:
+            raise ValueError("must be 0 (unlimited) or at least 4096 bytes")
+        return v
+
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir(cls, v: Path) -> Path:
+        if not str(v).strip():
+            raise ValueError("must not be empty")
+        return Path(v).expanduser()
+
+    @model_validator(mode="after")
+    def _unique_nodes(self) -> Settings:
+        seen: set[str] = set()
+        for node in self.remote_nodes:
+            key = node.name.casefold()
+            if key in seen:
+                raise ValueError(f"node name '{node.name}' is used twice")
+            seen.add(key)
+        return self
+
+    def updated(self, **changes: Any) -> Settings:
+        """A validated copy with ``changes`` applied (raises SettingsError)."""
+        data = self.model_dump()
+        data.update(changes)
+        return validate_settings(data)
+
+    def node(self, name: str) -> RemoteNode | None:
+        return next((n for n in self.remote_nodes if n.name.casefold() == name.casefold()), None)
+
+    def nodes_with_ae(self, ae_title: str) -> list[RemoteNode]:
+        return [n for n in self.remote_nodes if n.ae_title == ae_title.strip()]
+
+
+def _settings_error(exc: ValidationError) -> SettingsError:
+    errors = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "settings"
+        rule = err["msg"].removeprefix("Value error, ")
+        errors.append({"field": loc, "rule": rule, "value": err.get("input")})
+    first = errors[0]
+    return SettingsError(field=first["field"], rule=first["rule"], value=first["value"], errors=errors)
+
+
+def validate_settings(data: dict[str, Any]) -> Settings:
+    """Build Settings from plain data, raising SettingsError (field + rule) when invalid."""
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise _settings_error(exc) from None
+
+
+def make_node(**data: Any) -> RemoteNode:
+    try:
+        return RemoteNode.model_validate(data)
+    except ValidationError as exc:
+        err = _settings_error(exc)
+        err.values["field"] = "remote_nodes." + err.values["field"]
+        raise SettingsError(**err.values) from None
+
+
+def parse_node_spec(spec: str, roles: frozenset[Role] | None = None) -> RemoteNode:
+    """Parse ``NAME=AET@HOST:PORT`` (the command line's ``--node``)."""
+    m = _NODE_SPEC.match(spec.strip())
+    if not m:
+        raise SettingsError(field="node", rule="must look like NAME=AET@HOST:PORT", value=spec)
+    if roles is None:
+        roles = frozenset(Role)
+    return make_node(
+        name=m["name"], ae_title=m["aet"], host=m["host"], port=int(m["port"]), roles=roles
+    )

@@ -1,0 +1,56 @@
+"""Transfer syntaxes of the conformance target and the order we accept them in."""
+
+from __future__ import annotations
+
+from pydicom.uid import (
+    RLELossless,
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRBigEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+    JPEG2000,
+    JPEG2000Lossless,
+    JPEGBaseline8Bit,
+    JPEGExtended12Bit,
+    JPEGLosslessP14,
+    JPEGLosslessSV1,
+    JPEGLSLossless,
+    JPEGLSNearLossless,
+)
+
+# Compressed syntaxes we decode (pylibjpeg and its plugins), in our order of preference
+# when a sender proposes several in one presentation context. Stored as received.
+COMPRESSED = (
+    JPEGLosslessSV1,  # .70
+    JPEGLosslessP14,  # .57
+    JPEGLSLossless,  # .80
+    JPEG2000Lossless,  # .90
+    RLELossless,  # 1.2.5
+    JPEGBaseline8Bit,  # .50
+    JPEGExtended12Bit,  # .51
+    JPEGLSNearLossless,  # .81
+    JPEG2000,  # .91
+    DeflatedExplicitVRLittleEndian,
+)
+
+UNCOMPRESSED = (ExplicitVRLittleEndian, ImplicitVRLittleEndian)
+LAST_RESORT = (ExplicitVRBigEndian,)
+
+# Everything the Storage SCP accepts.
+STORAGE_SCP_SYNTAXES = COMPRESSED + UNCOMPRESSED + LAST_RESORT
+VERIFICATION_SYNTAXES = (ExplicitVRLittleEndian, ImplicitVRLittleEndian, ExplicitVRBigEndian)
+
+
+def choose_storage_syntax(proposed: list[str]) -> str | None:
+    """The syntax we take from one proposed context (CONFORMANCE.md, Storage SCP).
+
+    The first compressed syntax the sender proposes that we decode; else Explicit VR LE;
+    else Implicit VR LE; Explicit VR BE only if nothing else.
+    """
+    for ts in proposed:
+        if ts in COMPRESSED:
+            return ts
+    for ts in UNCOMPRESSED + LAST_RESORT:
+        if ts in proposed:
+            return ts
+    return None

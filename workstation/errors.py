@@ -1,0 +1,74 @@
+"""Typed errors of the Qt-free layers.
+
+Each error carries a stable ``code`` and the ``values`` that explain it. The command
+line prints :meth:`WorkstationError.message` (English); the GUI maps ``code`` to a
+translated text and fills in the same values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class WorkstationError(Exception):
+    """Base of every error the workstation raises on purpose."""
+
+    code: str = "error"
+    template: str = "{detail}"
+
+    def __init__(self, **values: Any) -> None:
+        self.values = values
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        try:
+            return self.template.format(**self.values)
+        except (KeyError, IndexError):
+            return f"{self.code}: {self.values}"
+
+
+class SettingsError(WorkstationError):
+    """A settings value broke a rule; ``values['field']`` names it, ``values['rule']`` says why."""
+
+    code = "settings.invalid"
+    template = "Invalid setting '{field}': {rule} (got {value!r})"
+
+
+class SettingsFileError(WorkstationError):
+    code = "settings.file"
+    template = "Settings file {path} cannot be used: {reason}"
+
+
+class StoreError(WorkstationError):
+    code = "store.error"
+    template = "Store error: {detail}"
+
+
+class NotDicomError(StoreError):
+    code = "store.not_dicom"
+    template = "Not a DICOM file: {reason}"
+
+
+class CorruptDicomError(StoreError):
+    code = "store.corrupt"
+    template = "Unreadable DICOM data: {reason}"
+
+
+class MissingUidError(StoreError):
+    code = "store.missing_uid"
+    template = "Missing or empty {attribute}"
+
+
+class InvalidUidError(StoreError):
+    code = "store.invalid_uid"
+    template = "Invalid {attribute}: {value!r}"
+
+
+class InsufficientSpaceError(StoreError):
+    code = "store.no_space"
+    template = "Free space {free_mb:.0f} MB is below the threshold of {threshold_mb:.0f} MB"
+
+
+class IndexSchemaError(StoreError):
+    code = "store.schema"
+    template = "Index schema version {found} is newer than this program knows ({known})"

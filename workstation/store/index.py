@@ -1,0 +1,299 @@
+"""The SQLite index of the local store: patient / study / series / instance.
+
+WAL mode, one connection per thread, short write transactions under one writer lock.
+The files are the truth: the index can always be rebuilt from them, so commits use
+``synchronous=NORMAL`` (durable against a process crash; the start-up check re-indexes
+any fsynced file a power loss kept out of the index).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from workstation.errors import IndexSchemaError
+from workstation.store import matching
+from workstation.store.records import InstanceRecord, fold
+from workstation.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+
+class StoreIndex:
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = Path(db_path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self.write_lock = threading.RLock()
+        self._migrate()
+
+    # -- connections -------------------------------------------------------------
+    def conn(self) -> sqlite3.Connection:
+        c = getattr(self._local, "conn", None)
+        if c is None:
+            c = sqlite3.connect(
+                self.db_path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            c.row_factory = sqlite3.Row
+            c.execute("PRAGMA journal_mode=WAL")
+            c.execute("PRAGMA synchronous=NORMAL")
+            c.execute("PRAGMA foreign_keys=ON")
+            matching.register(c)
+            self._local.conn = c
+            with self._all_lock:
+                self._all.append(c)
+        return c
+
+    def close(self) -> None:
+        with self._all_lock:
+            for c in self._all:
+                try:
+                    c.close()
+                except sqlite3.Error:
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; only one at a time in this process."""
+        with self.write_lock:
+            c = self.conn()
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                yield c
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            else:
+                c.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.transaction() as c:
+            c.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = c.execute("SELECT version FROM schema_version").fetchone()
+            version = row[0] if row else 0
+            if row is None:
+                c.execute("INSERT INTO schema_version VALUES (0)")
+            if version > SCHEMA_VERSION:
+                raise IndexSchemaError(found=version, known=SCHEMA_VERSION)
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[number - 1].split(";"):
+                    if statement.strip():
+                        c.execute(statement)
+                c.execute("UPDATE schema_version SET version = ?", (number,))
+                log.info("index schema migrated to version %d", number)
+
+    def schema_version(self) -> int:
+        return self.conn().execute("SELECT version FROM schema_version").fetchone()[0]
+
+    # -- writes --------------------------------------------------------------------
+    def lookup(self, sop_uid: str) -> str | None:
+        """The stored file's relative path for a SOP Instance UID, or None."""
+        row = self.conn().execute(
+            "SELECT rel_path FROM instance WHERE sop_uid = ?", (sop_uid,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def add(
+        self,
+        c: sqlite3.Connection,
+        rec: InstanceRecord,
+        rel_path: str,
+        file_size: int,
+        source: str = "",
+    ) -> None:
+        """Insert or replace the instance row (inside a transaction from :meth:`transaction`)."""
+        now = time.time()
+        c.execute(
+            "INSERT INTO patient (patient_id, issuer, patient_name, patient_name_fold, birth_date, sex)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT (patient_id, issuer, patient_name, birth_date)"
+            " DO UPDATE SET sex = CASE WHEN excluded.sex != '' THEN excluded.sex ELSE sex END",
+            (
+                rec.patient_id,
+                rec.issuer_of_patient_id,
+                rec.patient_name,
+                fold(rec.patient_name),
+                rec.patient_birth_date,
+                rec.patient_sex,
+            ),
+        )
+        patient_pk = c.execute(
+            "SELECT id FROM patient WHERE patient_id=? AND issuer=? AND patient_name=? AND birth_date=?",
+            (rec.patient_id, rec.issuer_of_patient_id, rec.patient_name, rec.patient_birth_date),
+        ).fetchone()[0]
+        c.execute(
+            "INSERT INTO study (study_uid, patient_fk, study_date, study_time, accession_number,"
+            " study_id, description, referring_physician, referring_physician_fold, charset, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (study_uid) DO NOTHING",
+            (
+                rec.study_uid,
+                patient_pk,
+                rec.study_date,
+                rec.study_time,
+                rec.accession_number,
+                rec.study_id,
+                rec.study_description,
+                rec.referring_physician,
+                fold(rec.referring_physician),
+                rec.charset,
+                now,
+            ),
+        )
+        study_pk = c.execute("SELECT id FROM study WHERE study_uid=?", (rec.study_uid,)).fetchone()[0]
+        c.execute(
+            "INSERT INTO series (series_uid, study_fk, modality, series_number, description,"
+            " body_part, series_date, series_time, created_at) VALUES (?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT (series_uid) DO NOTHING",
+            (
+                rec.series_uid,
+                study_pk,
+                rec.modality,
+                rec.series_number,
+                rec.series_description,
+                rec.body_part,
+                rec.series_date,
+                rec.series_time,
+                now,
+            ),
+        )
+        series_pk = c.execute(
+            "SELECT id FROM series WHERE series_uid=?", (rec.series_uid,)
+        ).fetchone()[0]
+        c.execute("DELETE FROM instance WHERE sop_uid = ? OR rel_path = ?", (rec.sop_uid, rel_path))
+        c.execute(
+            "INSERT INTO instance (sop_uid, series_fk, sop_class_uid, instance_number,"
+            " transfer_syntax, rel_path, file_size, rows, columns, frames, content_date,"
+            " content_time, source, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                rec.sop_uid,
+                series_pk,
+                rec.sop_class_uid,
+                rec.instance_number,
+                rec.transfer_syntax,
+                rel_path,
+                file_size,
+                rec.rows,
+                rec.columns,
+                rec.frames,
+                rec.content_date,
+                rec.content_time,
+                source,
+                now,
+            ),
+        )
+
+    def prune(self, c: sqlite3.Connection) -> None:
+        """Remove series, studies and patients left without instances."""
+        c.execute("DELETE FROM series WHERE id NOT IN (SELECT DISTINCT series_fk FROM instance)")
+        c.execute("DELETE FROM study WHERE id NOT IN (SELECT DISTINCT study_fk FROM series)")
+        c.execute("DELETE FROM patient WHERE id NOT IN (SELECT DISTINCT patient_fk FROM study)")
+
+    def remove_paths(self, rel_paths: Iterable[str]) -> int:
+        paths = list(rel_paths)
+        with self.transaction() as c:
+            c.executemany("DELETE FROM instance WHERE rel_path = ?", [(p,) for p in paths])
+            self.prune(c)
+        return len(paths)
+
+    def clear(self) -> None:
+        with self.transaction() as c:
+            for table in ("instance", "series", "study", "patient"):
+                c.execute(f"DELETE FROM {table}")
+
+    # -- reads ---------------------------------------------------------------------
+    def all_paths(self) -> set[str]:
+        return {r[0] for r in self.conn().execute("SELECT rel_path FROM instance")}
+
+    def paths_of_study(self, study_uid: str) -> list[str]:
+        return [
+            r[0]
+            for r in self.conn().execute(
+                "SELECT i.rel_path FROM instance i JOIN series s ON i.series_fk = s.id"
+                " JOIN study st ON s.study_fk = st.id WHERE st.study_uid = ?",
+                (study_uid,),
+            )
+        ]
+
+    def paths_of_series(self, series_uid: str) -> list[str]:
+        return [
+            r[0]
+            for r in self.conn().execute(
+                "SELECT i.rel_path FROM instance i JOIN series s ON i.series_fk = s.id"
+                " WHERE s.series_uid = ?",
+                (series_uid,),
+            )
+        ]
+
+    def count(self, table: str) -> int:
+        if table not in ("patient", "study", "series", "instance"):
+            raise ValueError(table)
+        return self.conn().execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+    def instance(self, sop_uid: str) -> dict[str, Any] | None:
+        row = self.conn().execute(
+            "SELECT i.*, s.series_uid, st.study_uid FROM instance i"
+            " JOIN series s ON i.series_fk = s.id JOIN study st ON s.study_fk = st.id"
+            " WHERE i.sop_uid = ?",
+            (sop_uid,),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def find_studies(
+        self,
+        patient_name: str | None = None,
+        patient_id: str | None = None,
+        study_date: str | None = None,
+        modality: str | None = None,
+        accession_number: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Studies for the browser: wildcard PN (case-insensitive), ID, date or range, modality."""
+        where, args = [], []
+        if patient_name:
+            where.append("pn_match(?, p.patient_name)")
+            args.append(patient_name)
+        if patient_id:
+            where.append("dicom_match(?, p.patient_id)")
+            args.append(patient_id)
+        if accession_number:
+            where.append("dicom_match(?, st.accession_number)")
+            args.append(accession_number)
+        if study_date:
+            lo, sep, hi = study_date.partition("-")
+            if sep:
+                where.append("st.study_date != ''")
+                if lo:
+                    where.append("st.study_date >= ?")
+                    args.append(lo)
+                if hi:
+                    where.append("st.study_date <= ?")
+                    args.append(hi)
+            else:
+                where.append("st.study_date = ?")
+                args.append(study_date)
+        if modality:
+            where.append("EXISTS (SELECT 1 FROM series m WHERE m.study_fk = st.id AND m.modality = ?)")
+            args.append(modality)
+        sql = (
+            "SELECT p.patient_name, p.patient_id, p.birth_date, p.sex, st.study_uid,"
+            " st.study_date, st.study_time, st.accession_number, st.study_id, st.description,"
+            " st.referring_physician,"
+            " (SELECT group_concat(DISTINCT m.modality) FROM series m WHERE m.study_fk = st.id)"
+            "   AS modalities,"
+            " (SELECT COUNT(*) FROM series m WHERE m.study_fk = st.id) AS num_series,"
+            " (SELECT COUNT(*) FROM instance i JOIN series m ON i.series_fk = m.id"
+            "   WHERE m.study_fk = st.id) AS num_instances"
+            " FROM study st JOIN patient p ON st.patient_fk = p.id"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY st.study_date DESC, p.patient_name"
+        return [dict(r) for r in self.conn().execute(sql, args)]

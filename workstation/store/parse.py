@@ -1,0 +1,133 @@
+"""Read an incoming instance (bytes) into a dataset and an index record, or say why not.
+
+Part 10 files are kept byte for byte. A bare dataset (no preamble, no file meta) is
+given file meta and written as Part 10. Truncated values are caught here: pydicom
+reads a short final element without complaint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+
+import pydicom
+from pydicom.dataelem import RawDataElement
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.errors import InvalidDicomError
+from pydicom.uid import (
+    ExplicitVRBigEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+)
+
+from workstation.dicom.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
+from workstation.errors import CorruptDicomError, NotDicomError
+from workstation.store.records import InstanceRecord, record_from_dataset
+
+UNDEFINED_LENGTH = 0xFFFFFFFF
+MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedInstance:
+    dataset: Dataset
+    record: InstanceRecord
+    data: bytes  # what goes to disk: a complete Part 10 file
+
+
+def is_part10(data: bytes) -> bool:
+    return len(data) >= 132 and data[128:132] == b"DICM"
+
+
+def _looks_like_bare_dataset(data: bytes) -> bool:
+    """A dataset without preamble starts with a group 0002/0008 tag (LE or BE)."""
+    if len(data) < 8:
+        return False
+    return data[0:2] in (b"\x02\x00", b"\x08\x00", b"\x00\x02", b"\x00\x08")
+
+
+_SEQ_DELIMITER = {True: b"\xfe\xff\xdd\xe0", False: b"\xff\xfe\xe0\xdd"}
+
+
+def _check_complete(ds: Dataset, data: bytes) -> None:
+    little = ds.original_encoding[1] if ds.original_encoding[1] is not None else True
+    for elem in ds._dict.values():  # noqa: SLF001 - raw elements are only visible here
+        if (
+            isinstance(elem, RawDataElement)
+            and elem.length == UNDEFINED_LENGTH
+            and elem.value is not None
+            and elem.value_tell is not None
+        ):
+            end = elem.value_tell + len(elem.value)
+            if data[end : end + 4] != _SEQ_DELIMITER[little]:
+                raise CorruptDicomError(
+                    reason=f"element {elem.tag} ends before its sequence delimiter"
+                )
+        if (
+            isinstance(elem, RawDataElement)
+            and elem.length != UNDEFINED_LENGTH
+            and elem.value is not None
+            and len(elem.value) != elem.length
+        ):
+            raise CorruptDicomError(
+                reason=f"element {elem.tag} is truncated ({len(elem.value)} of {elem.length} bytes)"
+            )
+
+
+def _syntax_of(ds: Dataset) -> str:
+    ts = ds.file_meta.get("TransferSyntaxUID") if ds.file_meta else None
+    if ts:
+        return str(ts)
+    implicit, little = ds.original_encoding
+    if implicit:
+        return ImplicitVRLittleEndian
+    return ExplicitVRLittleEndian if little else ExplicitVRBigEndian
+
+
+def read_dataset(data: bytes) -> Dataset:
+    """Parse every element of ``data`` (Part 10 or bare dataset)."""
+    part10 = is_part10(data)
+    if not part10 and not _looks_like_bare_dataset(data):
+        raise NotDicomError(reason="no DICM prefix and no DICOM data elements at the start")
+    try:
+        ds = pydicom.dcmread(BytesIO(data), force=not part10)
+    except InvalidDicomError as exc:
+        raise NotDicomError(reason=str(exc)) from None
+    except Exception as exc:  # pydicom raises many types on malformed input
+        raise CorruptDicomError(reason=f"{type(exc).__name__}: {exc}") from None
+    if len(ds) == 0:
+        if part10:
+            raise CorruptDicomError(reason="no data elements after the file meta information")
+        raise NotDicomError(reason="no data elements")
+    _check_complete(ds, data)
+    return ds
+
+
+def _to_part10(ds: Dataset, syntax: str) -> bytes:
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    meta.TransferSyntaxUID = syntax
+    meta.ImplementationClassUID = IMPLEMENTATION_CLASS_UID
+    meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
+    ds.file_meta = meta
+    buf = BytesIO()
+    try:
+        ds.save_as(buf, enforce_file_format=True)
+    except Exception as exc:
+        raise CorruptDicomError(reason=f"cannot be re-encoded: {exc}") from None
+    return buf.getvalue()
+
+
+def parse_instance(data: bytes) -> ParsedInstance:
+    """Dataset, record and the Part 10 bytes to store; raises a StoreError subclass."""
+    ds = read_dataset(data)
+    if ds.get("SOPClassUID") == MEDIA_STORAGE_DIRECTORY or (
+        ds.file_meta and ds.file_meta.get("MediaStorageSOPClassUID") == MEDIA_STORAGE_DIRECTORY
+    ):
+        raise NotDicomError(reason="a DICOMDIR (directory of a file-set), not an instance")
+    syntax = _syntax_of(ds)
+    record = record_from_dataset(ds, syntax)
+    if not is_part10(data):
+        data = _to_part10(ds, syntax)
+    return ParsedInstance(dataset=ds, record=record, data=data)

@@ -1,0 +1,74 @@
+"""The index schema as numbered migrations. Never edit a released step: add one."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: patient / study / series / instance
+    """
+    CREATE TABLE patient (
+        id INTEGER PRIMARY KEY,
+        patient_id TEXT NOT NULL DEFAULT '',
+        issuer TEXT NOT NULL DEFAULT '',
+        patient_name TEXT NOT NULL DEFAULT '',
+        patient_name_fold TEXT NOT NULL DEFAULT '',
+        birth_date TEXT NOT NULL DEFAULT '',
+        sex TEXT NOT NULL DEFAULT '',
+        UNIQUE (patient_id, issuer, patient_name, birth_date)
+    );
+    CREATE INDEX patient_name_fold_ix ON patient (patient_name_fold);
+    CREATE INDEX patient_id_ix ON patient (patient_id);
+
+    CREATE TABLE study (
+        id INTEGER PRIMARY KEY,
+        study_uid TEXT NOT NULL UNIQUE,
+        patient_fk INTEGER NOT NULL REFERENCES patient (id),
+        study_date TEXT NOT NULL DEFAULT '',
+        study_time TEXT NOT NULL DEFAULT '',
+        accession_number TEXT NOT NULL DEFAULT '',
+        study_id TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        referring_physician TEXT NOT NULL DEFAULT '',
+        referring_physician_fold TEXT NOT NULL DEFAULT '',
+        charset TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX study_patient_ix ON study (patient_fk);
+    CREATE INDEX study_date_ix ON study (study_date);
+    CREATE INDEX study_accession_ix ON study (accession_number);
+
+    CREATE TABLE series (
+        id INTEGER PRIMARY KEY,
+        series_uid TEXT NOT NULL UNIQUE,
+        study_fk INTEGER NOT NULL REFERENCES study (id),
+        modality TEXT NOT NULL DEFAULT '',
+        series_number INTEGER,
+        description TEXT NOT NULL DEFAULT '',
+        body_part TEXT NOT NULL DEFAULT '',
+        series_date TEXT NOT NULL DEFAULT '',
+        series_time TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX series_study_ix ON series (study_fk);
+
+    CREATE TABLE instance (
+        id INTEGER PRIMARY KEY,
+        sop_uid TEXT NOT NULL UNIQUE,
+        series_fk INTEGER NOT NULL REFERENCES series (id),
+        sop_class_uid TEXT NOT NULL,
+        instance_number INTEGER,
+        transfer_syntax TEXT NOT NULL DEFAULT '',
+        rel_path TEXT NOT NULL UNIQUE,
+        file_size INTEGER NOT NULL,
+        rows INTEGER,
+        columns INTEGER,
+        frames INTEGER,
+        content_date TEXT NOT NULL DEFAULT '',
+        content_time TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT '',
+        received_at REAL NOT NULL
+    );
+    CREATE INDEX instance_series_ix ON instance (series_fk);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
