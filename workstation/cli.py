@@ -29,6 +29,7 @@ def _settings_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--data-dir", type=Path, help="local store folder")
     g.add_argument("--aet", help="local AE title")
     g.add_argument("--port", type=int, help="listening port")
+    g.add_argument("--bind", help="address to listen on (default 0.0.0.0, all)")
     g.add_argument("--min-free-mb", type=int, help="refuse to store below this free space")
     g.add_argument("--max-associations", type=int, help="simultaneous associations accepted")
     g.add_argument("--duplicates", choices=[p.value for p in DuplicatePolicy])
@@ -55,6 +56,7 @@ def effective_settings(args: argparse.Namespace) -> Settings:
         "data_dir": "data_dir",
         "aet": "ae_title",
         "port": "port",
+        "bind": "bind_address",
         "min_free_mb": "min_free_space_mb",
         "max_associations": "max_associations",
         "duplicates": "duplicate_policy",

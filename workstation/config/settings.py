@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from workstation.errors import SettingsError
 
@@ -123,6 +123,7 @@ class Settings(BaseModel):
     schema_version: int = SCHEMA_VERSION
     ae_title: str = Field(default_factory=default_ae_title)
     port: int = Field(default=11112, ge=1, le=65535)
+    bind_address: str = "0.0.0.0"
     data_dir: Path = Field(default_factory=default_data_dir)
     min_free_space_mb: int = Field(default=500, ge=0, le=10_000_000)
     max_associations: int = Field(default=12, ge=1, le=127)
@@ -147,6 +148,15 @@ class Settings(BaseModel):
     def _aet(cls, v: str) -> str:
         return check_ae_title(v)
 
+    @field_validator("bind_address")
+    @classmethod
+    def _bind(cls, v: str) -> str:
+        try:
+            ipaddress.ip_address(v)
+        except ValueError:
+            raise ValueError("must be an IP address of this machine (0.0.0.0 for all)") from None
+        return v
+
     @field_validator("max_pdu")
     @classmethod
     def _pdu(cls, v: int) -> int:
@@ -161,15 +171,17 @@ class Settings(BaseModel):
             raise ValueError("must not be empty")
         return Path(v).expanduser()
 
-    @model_validator(mode="after")
-    def _unique_nodes(self) -> Settings:
+    @field_validator("remote_nodes")
+    @classmethod
+    def _unique_nodes(cls, nodes: tuple[RemoteNode, ...]) -> tuple[RemoteNode, ...]:
+        # a field validator, not a model validator: the error then names 'remote_nodes'
         seen: set[str] = set()
-        for node in self.remote_nodes:
+        for node in nodes:
             key = node.name.casefold()
             if key in seen:
-                raise ValueError(f"node name '{node.name}' is used twice")
+                raise ValueError(f"node name '{node.name}' is used twice (names ignore case)")
             seen.add(key)
-        return self
+        return nodes
 
     def updated(self, **changes: Any) -> Settings:
         """A validated copy with ``changes`` applied (raises SettingsError)."""

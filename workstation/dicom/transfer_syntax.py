@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from pydicom.uid import (
-    RLELossless,
+    JPEG2000,
     DeflatedExplicitVRLittleEndian,
     ExplicitVRBigEndian,
     ExplicitVRLittleEndian,
     ImplicitVRLittleEndian,
-    JPEG2000,
     JPEG2000Lossless,
     JPEGBaseline8Bit,
     JPEGExtended12Bit,
-    JPEGLosslessP14,
+    JPEGLossless,
     JPEGLosslessSV1,
     JPEGLSLossless,
     JPEGLSNearLossless,
+    RLELossless,
 )
 
 # Compressed syntaxes we decode (pylibjpeg and its plugins), in our order of preference
 # when a sender proposes several in one presentation context. Stored as received.
 COMPRESSED = (
     JPEGLosslessSV1,  # .70
-    JPEGLosslessP14,  # .57
+    JPEGLossless,  # .57
     JPEGLSLossless,  # .80
     JPEG2000Lossless,  # .90
     RLELossless,  # 1.2.5

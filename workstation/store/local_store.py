@@ -19,8 +19,8 @@ from workstation.config.settings import DuplicatePolicy
 from workstation.errors import InsufficientSpaceError, StoreError
 from workstation.store import files
 from workstation.store.index import StoreIndex
-from workstation.store.parse import ParsedInstance, parse_instance, read_dataset
-from workstation.store.records import InstanceRecord, record_from_dataset
+from workstation.store.parse import ParsedInstance, parse_instance
+from workstation.store.records import InstanceRecord
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,55 @@
+"""Shared fixtures: the shipped sample files and a fresh local store."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pydicom.data
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def sample_roots() -> list[Path]:
+    """Folders of the DICOM files shipped in pydicom and pydicom-data."""
+    import data_store  # pydicom-data
+
+    return [
+        Path(pydicom.data.__file__).parent,
+        Path(data_store.__file__).parent / "data",
+    ]
+
+
+def sample_files() -> list[Path]:
+    """Every file below the sample roots, in the order the importer takes them."""
+    from workstation.store.importer import collect
+
+    files, _ = collect(sample_roots())
+    return files
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    from workstation.store import LocalStore
+
+    s = LocalStore(tmp_path / "data")
+    yield s
+    s.close()
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind():
+    """Every test stops what it started: no extra thread survives it."""
+    before = set(threading.enumerate())
+    yield
+    deadline = 50
+    import time
+
+    for _ in range(deadline):
+        extra = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not extra:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"threads left running: {[t.name for t in extra]}")

@@ -1,0 +1,62 @@
+"""Presentation contexts the node accepts, ordered per association by what the sender proposed."""
+
+from __future__ import annotations
+
+from pynetdicom import AllStoragePresentationContexts
+from pynetdicom.presentation import PresentationContext
+from pynetdicom.sop_class import Verification
+
+from workstation.dicom.transfer_syntax import (
+    COMPRESSED,
+    LAST_RESORT,
+    STORAGE_SCP_SYNTAXES,
+    UNCOMPRESSED,
+    VERIFICATION_SYNTAXES,
+)
+
+STORAGE_SOP_CLASSES: tuple[str, ...] = tuple(
+    str(cx.abstract_syntax) for cx in AllStoragePresentationContexts
+)
+
+
+def base_contexts() -> list[tuple[str, tuple[str, ...]]]:
+    """(abstract syntax, transfer syntaxes) the node supports."""
+    return [(str(Verification), VERIFICATION_SYNTAXES)] + [
+        (uid, STORAGE_SCP_SYNTAXES) for uid in STORAGE_SOP_CLASSES
+    ]
+
+
+def storage_order(proposed: list[str]) -> list[str]:
+    """Our list for one SOP class so that pynetdicom (which takes the first of *our*
+    syntaxes the sender proposed) ends up with: the first compressed syntax the sender
+    proposed, else Explicit VR LE, else Implicit VR LE, else Explicit VR BE."""
+    compressed = [ts for ts in proposed if ts in COMPRESSED]
+    return list(dict.fromkeys(compressed)) + list(UNCOMPRESSED) + list(LAST_RESORT)
+
+
+def contexts_for_request(
+    supported: list[PresentationContext], requested: list[PresentationContext]
+) -> list[PresentationContext]:
+    """The supported contexts re-ordered for this association's proposal.
+
+    Only the abstract syntaxes the sender proposed are kept, which also keeps
+    negotiation cheap. The sender's order is read from its first context per class.
+    """
+    first_proposal: dict[str, list[str]] = {}
+    for cx in requested:
+        first_proposal.setdefault(str(cx.abstract_syntax), [str(t) for t in cx.transfer_syntax])
+    result = []
+    for cx in supported:
+        uid = str(cx.abstract_syntax)
+        if uid not in first_proposal:
+            continue
+        if uid != str(Verification):
+            ordered = storage_order(first_proposal[uid])
+            new = PresentationContext()
+            new.abstract_syntax = cx.abstract_syntax
+            new.transfer_syntax = ordered
+            new.scu_role = cx.scu_role
+            new.scp_role = cx.scp_role
+            cx = new
+        result.append(cx)
+    return result
