@@ -9,6 +9,7 @@ any fsynced file a power loss kept out of the index).
 from __future__ import annotations
 
 import logging
+import queue
 import sqlite3
 import threading
 import time
@@ -28,44 +29,55 @@ log = logging.getLogger(__name__)
 class StoreIndex:
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self.write_lock = threading.RLock()
+        self._writer = self._connect()
+        # Association threads come and go: readers are pooled, not tied to a thread,
+        # so a long-running node does not pile up one connection per association.
+        self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._closed = False
         self._migrate()
 
     # -- connections -------------------------------------------------------------
-    def conn(self) -> sqlite3.Connection:
-        c = getattr(self._local, "conn", None)
-        if c is None:
-            c = sqlite3.connect(
-                self.db_path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            c.row_factory = sqlite3.Row
-            c.execute("PRAGMA journal_mode=WAL")
-            c.execute("PRAGMA synchronous=NORMAL")
-            c.execute("PRAGMA foreign_keys=ON")
-            matching.register(c)
-            self._local.conn = c
-            with self._all_lock:
-                self._all.append(c)
+    def _connect(self) -> sqlite3.Connection:
+        c = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
+        c.row_factory = sqlite3.Row
+        c.execute("PRAGMA journal_mode=WAL")
+        c.execute("PRAGMA synchronous=NORMAL")
+        c.execute("PRAGMA foreign_keys=ON")
+        matching.register(c)
         return c
 
+    @contextmanager
+    def reader(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reads, taken from the pool and given back."""
+        try:
+            c = self._readers.get_nowait()
+        except queue.Empty:
+            c = self._connect()
+        try:
+            yield c
+        finally:
+            if self._closed:
+                c.close()
+            else:
+                self._readers.put(c)
+
     def close(self) -> None:
-        with self._all_lock:
-            for c in self._all:
-                try:
-                    c.close()
-                except sqlite3.Error:
-                    pass
-            self._all.clear()
-        self._local = threading.local()
+        self._closed = True
+        while True:
+            try:
+                self._readers.get_nowait().close()
+            except queue.Empty:
+                break
+        with self.write_lock:
+            self._writer.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction; only one at a time in this process."""
         with self.write_lock:
-            c = self.conn()
+            c = self._writer
             c.execute("BEGIN IMMEDIATE")
             try:
                 yield c
@@ -75,8 +87,11 @@ class StoreIndex:
             else:
                 c.execute("COMMIT")
 
+    def _query(self, sql: str, args: tuple | list = ()) -> list[sqlite3.Row]:
+        with self.reader() as c:
+            return c.execute(sql, args).fetchall()
+
     def _migrate(self) -> None:
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
         with self.transaction() as c:
             c.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = c.execute("SELECT version FROM schema_version").fetchone()
@@ -93,15 +108,17 @@ class StoreIndex:
                 log.info("index schema migrated to version %d", number)
 
     def schema_version(self) -> int:
-        return self.conn().execute("SELECT version FROM schema_version").fetchone()[0]
+        return self._query("SELECT version FROM schema_version")[0][0]
 
     # -- writes --------------------------------------------------------------------
-    def lookup(self, sop_uid: str) -> str | None:
-        """The stored file's relative path for a SOP Instance UID, or None."""
-        row = self.conn().execute(
-            "SELECT rel_path FROM instance WHERE sop_uid = ?", (sop_uid,)
-        ).fetchone()
-        return row[0] if row else None
+    def lookup(self, sop_uid: str, c: sqlite3.Connection | None = None) -> str | None:
+        """The stored file's relative path for a SOP Instance UID, or None.
+
+        Inside a write transaction pass its connection ``c`` to see its own state.
+        """
+        sql = "SELECT rel_path FROM instance WHERE sop_uid = ?"
+        rows = c.execute(sql, (sop_uid,)).fetchall() if c is not None else self._query(sql, (sop_uid,))
+        return rows[0][0] if rows else None
 
     def add(
         self,
@@ -211,12 +228,12 @@ class StoreIndex:
 
     # -- reads ---------------------------------------------------------------------
     def all_paths(self) -> set[str]:
-        return {r[0] for r in self.conn().execute("SELECT rel_path FROM instance")}
+        return {r[0] for r in self._query("SELECT rel_path FROM instance")}
 
     def paths_of_study(self, study_uid: str) -> list[str]:
         return [
             r[0]
-            for r in self.conn().execute(
+            for r in self._query(
                 "SELECT i.rel_path FROM instance i JOIN series s ON i.series_fk = s.id"
                 " JOIN study st ON s.study_fk = st.id WHERE st.study_uid = ?",
                 (study_uid,),
@@ -226,7 +243,7 @@ class StoreIndex:
     def paths_of_series(self, series_uid: str) -> list[str]:
         return [
             r[0]
-            for r in self.conn().execute(
+            for r in self._query(
                 "SELECT i.rel_path FROM instance i JOIN series s ON i.series_fk = s.id"
                 " WHERE s.series_uid = ?",
                 (series_uid,),
@@ -236,16 +253,16 @@ class StoreIndex:
     def count(self, table: str) -> int:
         if table not in ("patient", "study", "series", "instance"):
             raise ValueError(table)
-        return self.conn().execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        return self._query(f"SELECT COUNT(*) FROM {table}")[0][0]
 
     def instance(self, sop_uid: str) -> dict[str, Any] | None:
-        row = self.conn().execute(
+        rows = self._query(
             "SELECT i.*, s.series_uid, st.study_uid FROM instance i"
             " JOIN series s ON i.series_fk = s.id JOIN study st ON s.study_fk = st.id"
             " WHERE i.sop_uid = ?",
             (sop_uid,),
-        ).fetchone()
-        return dict(row) if row else None
+        )
+        return dict(rows[0]) if rows else None
 
     def find_studies(
         self,
@@ -296,4 +313,4 @@ class StoreIndex:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY st.study_date DESC, p.patient_name"
-        return [dict(r) for r in self.conn().execute(sql, args)]
+        return [dict(r) for r in self._query(sql, args)]

@@ -127,10 +127,16 @@ class LocalStore:
         self.check_free_space()
         target = self.root / rel_path
         self._ensure_dir(target.parent)
-        tmp = files.write_temp(target.parent, target.name, parsed.data)
+        try:
+            tmp = files.write_temp(target.parent, target.name, parsed.data)
+        except FileNotFoundError:
+            # the folder went away under us (a delete of the same series): make it again
+            self._known_dirs.discard(target.parent)
+            self._ensure_dir(target.parent)
+            tmp = files.write_temp(target.parent, target.name, parsed.data)
         try:
             with self.index.transaction() as c:
-                existing = self.index.lookup(rec.sop_uid)
+                existing = self.index.lookup(rec.sop_uid, c)
                 if existing is not None and self.duplicate_policy is DuplicatePolicy.KEEP:
                     outcome = AddOutcome.DUPLICATE
                 else:
@@ -237,7 +243,7 @@ class LocalStore:
             return
         rec = parsed.record
         with self.index.transaction() as c:
-            other = self.index.lookup(rec.sop_uid)
+            other = self.index.lookup(rec.sop_uid, c)
             if other is not None and other != rel:
                 # two files for one SOP Instance UID: the indexed one stays authoritative
                 self._quarantine(rel, f"same SOP Instance UID as {other}", report)
