@@ -72,3 +72,14 @@ class InsufficientSpaceError(StoreError):
 class IndexSchemaError(StoreError):
     code = "store.schema"
     template = "Index schema version {found} is newer than this program knows ({known})"
+
+
+class QueryError(StoreError):
+    """A C-FIND/MOVE/GET identifier we cannot act on; ``status`` is the DIMSE status to send."""
+
+    code = "query.identifier"
+    template = "{reason}"
+
+    @property
+    def status(self) -> int:
+        return int(self.values.get("status", 0xA900))

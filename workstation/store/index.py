@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from workstation.errors import IndexSchemaError
-from workstation.store import matching
+from workstation.store import match_values, matching
 from workstation.store.records import InstanceRecord, fold
 from workstation.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -46,6 +46,7 @@ class StoreIndex:
         c.execute("PRAGMA synchronous=NORMAL")
         c.execute("PRAGMA foreign_keys=ON")
         matching.register(c)
+        match_values.register(c)
         return c
 
     @contextmanager
@@ -131,8 +132,8 @@ class StoreIndex:
         """Insert or replace the instance row (inside a transaction from :meth:`transaction`)."""
         now = time.time()
         c.execute(
-            "INSERT INTO patient (patient_id, issuer, patient_name, patient_name_fold, birth_date, sex)"
-            " VALUES (?,?,?,?,?,?) ON CONFLICT (patient_id, issuer, patient_name, birth_date)"
+            "INSERT INTO patient (patient_id, issuer, patient_name, patient_name_fold, birth_date, sex, attrs)"
+            " VALUES (?,?,?,?,?,?,?) ON CONFLICT (patient_id, issuer, patient_name, birth_date)"
             " DO UPDATE SET sex = CASE WHEN excluded.sex != '' THEN excluded.sex ELSE sex END",
             (
                 rec.patient_id,
@@ -141,6 +142,7 @@ class StoreIndex:
                 fold(rec.patient_name),
                 rec.patient_birth_date,
                 rec.patient_sex,
+                rec.patient_attrs,
             ),
         )
         patient_pk = c.execute(
@@ -149,8 +151,8 @@ class StoreIndex:
         ).fetchone()[0]
         c.execute(
             "INSERT INTO study (study_uid, patient_fk, study_date, study_time, accession_number,"
-            " study_id, description, referring_physician, referring_physician_fold, charset, created_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (study_uid) DO NOTHING",
+            " study_id, description, referring_physician, referring_physician_fold, charset, attrs,"
+            " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (study_uid) DO NOTHING",
             (
                 rec.study_uid,
                 patient_pk,
@@ -162,13 +164,14 @@ class StoreIndex:
                 rec.referring_physician,
                 fold(rec.referring_physician),
                 rec.charset,
+                rec.study_attrs,
                 now,
             ),
         )
         study_pk = c.execute("SELECT id FROM study WHERE study_uid=?", (rec.study_uid,)).fetchone()[0]
         c.execute(
             "INSERT INTO series (series_uid, study_fk, modality, series_number, description,"
-            " body_part, series_date, series_time, created_at) VALUES (?,?,?,?,?,?,?,?,?)"
+            " body_part, series_date, series_time, attrs, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT (series_uid) DO NOTHING",
             (
                 rec.series_uid,
@@ -179,6 +182,7 @@ class StoreIndex:
                 rec.body_part,
                 rec.series_date,
                 rec.series_time,
+                rec.series_attrs,
                 now,
             ),
         )
@@ -189,7 +193,7 @@ class StoreIndex:
         c.execute(
             "INSERT INTO instance (sop_uid, series_fk, sop_class_uid, instance_number,"
             " transfer_syntax, rel_path, file_size, rows, columns, frames, content_date,"
-            " content_time, source, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " content_time, source, attrs, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 rec.sop_uid,
                 series_pk,
@@ -204,6 +208,7 @@ class StoreIndex:
                 rec.content_date,
                 rec.content_time,
                 source,
+                rec.instance_attrs,
                 now,
             ),
         )

@@ -8,6 +8,8 @@ from pydicom.dataset import Dataset
 
 from workstation.dicom.uids import uid_problem
 from workstation.errors import InvalidUidError, MissingUidError
+from workstation.store.flatten import flatten
+from workstation.store.query_keys import IMAGE_ATTRS, PATIENT_ATTRS, SERIES_ATTRS, STUDY_ATTRS
 
 REQUIRED_UIDS = (
     ("StudyInstanceUID", "Study Instance UID"),
@@ -82,6 +84,11 @@ class InstanceRecord:
     content_date: str
     content_time: str
     charset: str
+    # the level's C-FIND attributes as flat JSON (store/flatten.py)
+    patient_attrs: str = "{}"
+    study_attrs: str = "{}"
+    series_attrs: str = "{}"
+    instance_attrs: str = "{}"
 
     @property
     def rel_path(self) -> str:
@@ -132,4 +139,8 @@ def record_from_dataset(ds: Dataset, transfer_syntax: str) -> InstanceRecord:
         content_date=_text(ds, "ContentDate"),
         content_time=_text(ds, "ContentTime"),
         charset=_text(ds, "SpecificCharacterSet"),
+        patient_attrs=flatten(ds, PATIENT_ATTRS),
+        study_attrs=flatten(ds, STUDY_ATTRS),
+        series_attrs=flatten(ds, SERIES_ATTRS),
+        instance_attrs=flatten(ds, IMAGE_ATTRS),
     )

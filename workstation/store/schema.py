@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 MIGRATIONS: list[str] = [
-    # 1: patient / study / series / instance
+    # 1: patient / study / series / instance; 'attrs' keeps the level's C-FIND keys as flat JSON
     """
     CREATE TABLE patient (
         id INTEGER PRIMARY KEY,
@@ -13,6 +13,7 @@ MIGRATIONS: list[str] = [
         patient_name_fold TEXT NOT NULL DEFAULT '',
         birth_date TEXT NOT NULL DEFAULT '',
         sex TEXT NOT NULL DEFAULT '',
+        attrs TEXT NOT NULL DEFAULT '{}',
         UNIQUE (patient_id, issuer, patient_name, birth_date)
     );
     CREATE INDEX patient_name_fold_ix ON patient (patient_name_fold);
@@ -30,6 +31,7 @@ MIGRATIONS: list[str] = [
         referring_physician TEXT NOT NULL DEFAULT '',
         referring_physician_fold TEXT NOT NULL DEFAULT '',
         charset TEXT NOT NULL DEFAULT '',
+        attrs TEXT NOT NULL DEFAULT '{}',
         created_at REAL NOT NULL
     );
     CREATE INDEX study_patient_ix ON study (patient_fk);
@@ -46,6 +48,7 @@ MIGRATIONS: list[str] = [
         body_part TEXT NOT NULL DEFAULT '',
         series_date TEXT NOT NULL DEFAULT '',
         series_time TEXT NOT NULL DEFAULT '',
+        attrs TEXT NOT NULL DEFAULT '{}',
         created_at REAL NOT NULL
     );
     CREATE INDEX series_study_ix ON series (study_fk);
@@ -65,6 +68,7 @@ MIGRATIONS: list[str] = [
         content_date TEXT NOT NULL DEFAULT '',
         content_time TEXT NOT NULL DEFAULT '',
         source TEXT NOT NULL DEFAULT '',
+        attrs TEXT NOT NULL DEFAULT '{}',
         received_at REAL NOT NULL
     );
     CREATE INDEX instance_series_ix ON instance (series_fk);
