@@ -11,6 +11,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pydicom  # noqa: F401 - imported before main() sets its logger's level
+
 from workstation import __version__
 from workstation.config import (
     DuplicatePolicy,
@@ -191,7 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import files, folders and DICOMDIRs into the store")
     p.add_argument("paths", nargs="*", type=Path)
-    p.add_argument("--samples", action="store_true", help="import the DICOM files shipped with pydicom")
+    p.add_argument(
+        "--samples", action="store_true", help="import the DICOM files shipped with pydicom"
+    )
     p.add_argument("--progress", action="store_true", help="show progress on stderr")
     _settings_options(p)
     p.set_defaults(func=cmd_import)

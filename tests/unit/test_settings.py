@@ -349,7 +349,12 @@ def test_missing_migration_step_refused(tmp_path: Path, monkeypatch) -> None:
 
 def test_parse_node_spec() -> None:
     node = parse_node_spec("pacs=PACS_AE@pacs.example:104")
-    assert (node.name, node.ae_title, node.host, node.port) == ("pacs", "PACS_AE", "pacs.example", 104)
+    assert (node.name, node.ae_title, node.host, node.port) == (
+        "pacs",
+        "PACS_AE",
+        "pacs.example",
+        104,
+    )
     assert node.roles == frozenset(Role)
     only_store = parse_node_spec("x=X@127.0.0.1:11113", roles=frozenset({Role.STORE}))
     assert only_store.roles == frozenset({Role.STORE})

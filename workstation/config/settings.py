@@ -203,7 +203,9 @@ def _settings_error(exc: ValidationError) -> SettingsError:
         rule = err["msg"].removeprefix("Value error, ")
         errors.append({"field": loc, "rule": rule, "value": err.get("input")})
     first = errors[0]
-    return SettingsError(field=first["field"], rule=first["rule"], value=first["value"], errors=errors)
+    return SettingsError(
+        field=first["field"], rule=first["rule"], value=first["value"], errors=errors
+    )
 
 
 def validate_settings(data: dict[str, Any]) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom import AllStoragePresentationContexts
 from pynetdicom.presentation import PresentationContext
 from pynetdicom.sop_class import Verification
@@ -14,9 +15,14 @@ from workstation.dicom.transfer_syntax import (
     VERIFICATION_SYNTAXES,
 )
 
+# Query/Retrieve contexts: Explicit VR LE preferred, then BE, then Implicit (extract-000 2.6).
+QR_SYNTAXES = (ExplicitVRLittleEndian, ExplicitVRBigEndian, ImplicitVRLittleEndian)
+
 STORAGE_SOP_CLASSES: tuple[str, ...] = tuple(
     str(cx.abstract_syntax) for cx in AllStoragePresentationContexts
 )
+
+STORAGE_SET = frozenset(STORAGE_SOP_CLASSES)
 
 
 def base_contexts() -> list[tuple[str, tuple[str, ...]]]:
@@ -40,18 +46,20 @@ def contexts_for_request(
     """The supported contexts re-ordered for this association's proposal.
 
     Only the abstract syntaxes the sender proposed are kept, which also keeps
-    negotiation cheap. The sender's order is read from its first context per class.
+    negotiation cheap. The sender's order is read from all its contexts for a class,
+    in the order proposed: a sender that offers one context per transfer syntax (as
+    DCMTK does) gets each compressed context accepted, not only its first one.
     """
-    first_proposal: dict[str, list[str]] = {}
+    proposals: dict[str, list[str]] = {}
     for cx in requested:
-        first_proposal.setdefault(str(cx.abstract_syntax), [str(t) for t in cx.transfer_syntax])
+        proposals.setdefault(str(cx.abstract_syntax), []).extend(str(t) for t in cx.transfer_syntax)
     result = []
     for cx in supported:
         uid = str(cx.abstract_syntax)
-        if uid not in first_proposal:
+        if uid not in proposals:
             continue
-        if uid != str(Verification):
-            ordered = storage_order(first_proposal[uid])
+        if uid in STORAGE_SET:
+            ordered = storage_order(proposals[uid])
             new = PresentationContext()
             new.abstract_syntax = cx.abstract_syntax
             new.transfer_syntax = ordered

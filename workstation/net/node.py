@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from pydicom.dataset import Dataset
 from pynetdicom import AE, evt
@@ -30,7 +31,8 @@ from workstation.errors import (
     MissingUidError,
     NotDicomError,
 )
-from workstation.net.negotiation import base_contexts, contexts_for_request
+from workstation.net.negotiation import QR_SYNTAXES, base_contexts, contexts_for_request
+from workstation.net.qr_scp import QR_SOP_CLASSES, QueryRetrieveSCP
 from workstation.store.local_store import AddOutcome, LocalStore
 from workstation.store.parse import parse_instance
 
@@ -81,6 +83,7 @@ class StorageNode:
         self._listeners: list[Listener] = []
         self._server: ThreadedAssociationServer | None = None
         self._ae = self._make_ae()
+        self._qr = QueryRetrieveSCP(settings, store, self._association_handlers)
 
     # -- set-up ----------------------------------------------------------------------
     def _make_ae(self) -> AE:
@@ -96,7 +99,10 @@ class StorageNode:
         ae.connection_timeout = s.connect_timeout_s
         ae.require_called_aet = False
         for abstract, syntaxes in base_contexts():
-            ae.add_supported_context(abstract, list(syntaxes))
+            # scp_role: a C-GET requester may ask us to send its storage sub-operations
+            ae.add_supported_context(abstract, list(syntaxes), scu_role=True, scp_role=True)
+        for abstract in QR_SOP_CLASSES:
+            ae.add_supported_context(abstract, list(QR_SYNTAXES))
         return ae
 
     def add_listener(self, listener: Listener) -> None:
@@ -130,6 +136,7 @@ class StorageNode:
             (evt.EVT_ABORTED, self._on_closed),
             (evt.EVT_C_ECHO, self._on_echo),
             (evt.EVT_C_STORE, self._on_store),
+            *self._qr.handlers(),
         ]
         self._server = self._ae.start_server(
             (self.settings.bind_address, self.settings.port),
@@ -159,6 +166,10 @@ class StorageNode:
         self._ae.shutdown()
 
     # -- association handlers ----------------------------------------------------------
+    def _association_handlers(self) -> list[tuple[Any, Callable]]:
+        """Handlers for associations we open ourselves (C-MOVE sub-operations)."""
+        return [(evt.EVT_CONN_OPEN, self._on_conn_open)]
+
     def _on_conn_open(self, event: evt.Event) -> None:
         # pynetdicom's DUL sleeps 1 ms between polls when idle; 0.2 ms cuts the per-message
         # latency by about a quarter (benchmarks/ingest.py) for a little idle CPU.
@@ -274,7 +285,12 @@ class StorageNode:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 return StoreStatus.OUT_OF_RESOURCES, "disk full", sop_uid, rec.study_uid
             log.exception("storing %s failed", sop_uid)
-            return StoreStatus.PROCESSING_FAILURE, f"cannot write: {exc.strerror}", sop_uid, rec.study_uid
+            return (
+                StoreStatus.PROCESSING_FAILURE,
+                f"cannot write: {exc.strerror}",
+                sop_uid,
+                rec.study_uid,
+            )
         except Exception as exc:
             log.exception("storing %s failed", sop_uid)
             return StoreStatus.PROCESSING_FAILURE, f"store failed: {exc}", sop_uid, rec.study_uid

@@ -43,8 +43,13 @@ def serve_until_signalled(settings: Settings) -> int:
         print(f"error: cannot listen on port {settings.port}: {exc.strerror}", file=sys.stderr)
         return 2
     host, port = node.address
-    callers = "any calling AE" if not settings.require_known_callers else (
-        ", ".join(f"{n.ae_title}" for n in settings.remote_nodes) or "no calling AE (add --node)"
+    callers = (
+        "any calling AE"
+        if not settings.require_known_callers
+        else (
+            ", ".join(f"{n.ae_title}" for n in settings.remote_nodes)
+            or "no calling AE (add --node)"
+        )
     )
     print(
         f"listening as {settings.ae_title} on {host}:{port}, store {settings.data_dir}, "

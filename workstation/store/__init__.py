@@ -3,4 +3,11 @@
 from workstation.store.importer import ImportReport, import_paths
 from workstation.store.local_store import AddOutcome, AddResult, LocalStore, ReconcileReport
 
-__all__ = ["AddOutcome", "AddResult", "ImportReport", "LocalStore", "ReconcileReport", "import_paths"]
+__all__ = [
+    "AddOutcome",
+    "AddResult",
+    "ImportReport",
+    "LocalStore",
+    "ReconcileReport",
+    "import_paths",
+]

@@ -100,4 +100,6 @@ def set_flat(ds: Dataset, keyword: str, value: Any) -> None:
         ds.add_new(keyword, vr, value)
         return
     text = str(value)
-    ds.add_new(keyword, vr, text.split("\\") if "\\" in text and vr not in ("LT", "ST", "UT") else text)
+    ds.add_new(
+        keyword, vr, text.split("\\") if "\\" in text and vr not in ("LT", "ST", "UT") else text
+    )

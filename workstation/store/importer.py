@@ -86,9 +86,7 @@ def _case_insensitive(root: Path, parts: list[str]) -> Path | None:
     current = root
     for part in parts:
         try:
-            match = next(
-                (e for e in os.scandir(current) if e.name.upper() == part.upper()), None
-            )
+            match = next((e for e in os.scandir(current) if e.name.upper() == part.upper()), None)
         except OSError:
             return None
         if match is None:

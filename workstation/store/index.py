@@ -118,7 +118,9 @@ class StoreIndex:
         Inside a write transaction pass its connection ``c`` to see its own state.
         """
         sql = "SELECT rel_path FROM instance WHERE sop_uid = ?"
-        rows = c.execute(sql, (sop_uid,)).fetchall() if c is not None else self._query(sql, (sop_uid,))
+        rows = (
+            c.execute(sql, (sop_uid,)).fetchall() if c is not None else self._query(sql, (sop_uid,))
+        )
         return rows[0][0] if rows else None
 
     def add(
@@ -168,7 +170,9 @@ class StoreIndex:
                 now,
             ),
         )
-        study_pk = c.execute("SELECT id FROM study WHERE study_uid=?", (rec.study_uid,)).fetchone()[0]
+        study_pk = c.execute("SELECT id FROM study WHERE study_uid=?", (rec.study_uid,)).fetchone()[
+            0
+        ]
         c.execute(
             "INSERT INTO series (series_uid, study_fk, modality, series_number, description,"
             " body_part, series_date, series_time, attrs, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
@@ -302,7 +306,9 @@ class StoreIndex:
                 where.append("st.study_date = ?")
                 args.append(study_date)
         if modality:
-            where.append("EXISTS (SELECT 1 FROM series m WHERE m.study_fk = st.id AND m.modality = ?)")
+            where.append(
+                "EXISTS (SELECT 1 FROM series m WHERE m.study_fk = st.id AND m.modality = ?)"
+            )
             args.append(modality)
         sql = (
             "SELECT p.patient_name, p.patient_id, p.birth_date, p.sex, st.study_uid,"

@@ -66,7 +66,9 @@ def normalised(vr: str, stored: str) -> str:
 def is_range(vr: str, query: str) -> bool:
     if vr == "DT":
         # a DT may carry a negative time zone offset: a range has '-' outside it
-        return query.count("-") >= 1 and (query.startswith("-") or "-" in query[:15].lstrip("0123456789."))
+        return query.count("-") >= 1 and (
+            query.startswith("-") or "-" in query[:15].lstrip("0123456789.")
+        )
     return "-" in query
 
 

@@ -97,7 +97,9 @@ def read_dataset(data: bytes) -> Dataset:
         raise CorruptDicomError(reason=f"{type(exc).__name__}: {exc}") from None
     if len(ds) == 0:
         if part10:
-            raise CorruptDicomError(reason="no data elements after the file meta information")
+            raise CorruptDicomError(
+                reason="truncated or empty: no data elements after the file meta information"
+            )
         raise NotDicomError(reason="no data elements")
     _check_complete(ds, data)
     return ds

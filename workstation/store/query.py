@@ -171,7 +171,9 @@ def key_condition(keyword: str, vr: str, expr: str, query: str) -> tuple[str, li
         try:
             number = float(query)
         except ValueError:
-            raise QueryError(reason=f"{keyword}: {query!r} is not a number", status=0xA900) from None
+            raise QueryError(
+                reason=f"{keyword}: {query!r} is not a number", status=0xA900
+            ) from None
         return f"CAST({expr} AS REAL) = ?", [number]
     if keyword in COLUMNS:
         if "*" in query or "?" in query:
@@ -243,7 +245,10 @@ def plan_find(identifier: Dataset, model: Model) -> FindPlan:
             cond = (
                 None
                 if is_universal_item(item)
-                else (f"seq_match({_value_expr(keyword)}, ?)", [json.dumps(item, ensure_ascii=False)])
+                else (
+                    f"seq_match({_value_expr(keyword)}, ?)",
+                    [json.dumps(item, ensure_ascii=False)],
+                )
             )
         else:
             cond = key_condition(keyword, vr_of(keyword), _value_expr(keyword), _text(elem.value))
@@ -255,17 +260,21 @@ def plan_find(identifier: Dataset, model: Model) -> FindPlan:
         columns.append(f"{ALIAS[lvl]}.attrs AS {ALIAS[lvl]}_attrs")
     for keyword in return_keys:
         if keyword in COMPUTED_SQL:
-            columns.append(f"{COMPUTED_SQL[keyword]} AS \"{keyword}\"")
+            columns.append(f'{COMPUTED_SQL[keyword]} AS "{keyword}"')
     sql = f"SELECT {', '.join(columns)} FROM {FROM[level]}"
     if where:
         sql += " WHERE " + " AND ".join(f"({w})" for w in where)
     sql += f" ORDER BY {ORDER[level]}"
     charset = identifier.get("SpecificCharacterSet")
     charsets = [] if not charset else ([charset] if isinstance(charset, str) else list(charset))
-    return FindPlan(level, model, sql, args, return_keys, unsupported=unsupported, query_charset=charsets)
+    return FindPlan(
+        level, model, sql, args, return_keys, unsupported=unsupported, query_charset=charsets
+    )
 
 
-def _filter_items(stored: list[dict[str, Any]] | None, query_elem_value: Any) -> list[dict[str, Any]]:
+def _filter_items(
+    stored: list[dict[str, Any]] | None, query_elem_value: Any
+) -> list[dict[str, Any]]:
     items = list(query_elem_value or [])
     wanted = [e.keyword for e in items[0]] if items else []
     if not wanted:
@@ -274,10 +283,14 @@ def _filter_items(stored: list[dict[str, Any]] | None, query_elem_value: Any) ->
 
 
 def _response_charset(ds: Dataset, query_charsets: list[str]) -> None:
-    texts = [str(e.value) for e in ds.iterall() if e.VR in ("PN", "LO", "SH", "ST", "LT", "UT", "UC")]
+    texts = [
+        str(e.value) for e in ds.iterall() if e.VR in ("PN", "LO", "SH", "ST", "LT", "UT", "UC")
+    ]
     if all(t.isascii() for t in texts):
         if query_charsets:
-            ds.SpecificCharacterSet = query_charsets if len(query_charsets) > 1 else query_charsets[0]
+            ds.SpecificCharacterSet = (
+                query_charsets if len(query_charsets) > 1 else query_charsets[0]
+            )
         return
     from pydicom.charset import convert_encodings
 
@@ -355,7 +368,9 @@ def plan_retrieve(identifier: Dataset, model: Model) -> tuple[str, list[Any]]:
     depth = LEVEL_ORDER.index(level)
     unique = UNIQUE_KEY[level]
     if not _text(identifier.get(unique)):
-        raise QueryError(reason=f"{unique} is required for a {level.value} level retrieve", status=0xA900)
+        raise QueryError(
+            reason=f"{unique} is required for a {level.value} level retrieve", status=0xA900
+        )
     where, args = [], []
     for lvl in LEVEL_ORDER[: depth + 1]:
         keyword = UNIQUE_KEY[lvl]
@@ -379,4 +394,3 @@ def retrieve_items(index: StoreIndex, identifier: Dataset, model: Model) -> list
     sql, args = plan_retrieve(identifier, model)
     with index.reader() as c:
         return [RetrieveItem(*row) for row in c.execute(sql, args)]
-

@@ -1,0 +1,234 @@
+"""Query/Retrieve SCP: C-FIND, C-MOVE and C-GET over the local store's index.
+
+C-FIND answers come from SQL on the index (store/query.py). C-MOVE opens one
+association to a configured destination and C-GET stores on the requesting
+association; both send each instance in its stored transfer syntax when the peer
+accepted it, else decompressed to one it did accept. pynetdicom keeps the
+sub-operation counts and the failed SOP Instance UID list from our yields.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+from pynetdicom import evt
+from pynetdicom.presentation import PresentationContext
+from pynetdicom.sop_class import (
+    PatientRootQueryRetrieveInformationModelFind,
+    PatientRootQueryRetrieveInformationModelGet,
+    PatientRootQueryRetrieveInformationModelMove,
+    PatientStudyOnlyQueryRetrieveInformationModelFind,
+    PatientStudyOnlyQueryRetrieveInformationModelGet,
+    PatientStudyOnlyQueryRetrieveInformationModelMove,
+    StudyRootQueryRetrieveInformationModelFind,
+    StudyRootQueryRetrieveInformationModelGet,
+    StudyRootQueryRetrieveInformationModelMove,
+)
+
+from workstation.config.settings import Role, Settings
+from workstation.errors import QueryError
+from workstation.store.local_store import LocalStore
+from workstation.store.query import Model, RetrieveItem, find, retrieve_items
+
+log = logging.getLogger(__name__)
+
+FIND_MODELS = {
+    PatientRootQueryRetrieveInformationModelFind: Model.PATIENT_ROOT,
+    StudyRootQueryRetrieveInformationModelFind: Model.STUDY_ROOT,
+    PatientStudyOnlyQueryRetrieveInformationModelFind: Model.PATIENT_STUDY_ONLY,
+}
+MOVE_MODELS = {
+    PatientRootQueryRetrieveInformationModelMove: Model.PATIENT_ROOT,
+    StudyRootQueryRetrieveInformationModelMove: Model.STUDY_ROOT,
+    PatientStudyOnlyQueryRetrieveInformationModelMove: Model.PATIENT_STUDY_ONLY,
+}
+GET_MODELS = {
+    PatientRootQueryRetrieveInformationModelGet: Model.PATIENT_ROOT,
+    StudyRootQueryRetrieveInformationModelGet: Model.STUDY_ROOT,
+    PatientStudyOnlyQueryRetrieveInformationModelGet: Model.PATIENT_STUDY_ONLY,
+}
+QR_SOP_CLASSES = tuple(str(u) for u in (*FIND_MODELS, *MOVE_MODELS, *GET_MODELS))
+
+UNCOMPRESSED = (ExplicitVRLittleEndian, ImplicitVRLittleEndian)
+MAX_CONTEXTS = 128
+UNABLE_TO_PROCESS = 0xC001
+
+
+def _failure(status: int, comment: str) -> Dataset:
+    ds = Dataset()
+    ds.Status = status
+    ds.ErrorComment = comment[:64]
+    return ds
+
+
+def contexts_for_items(items: list[RetrieveItem]) -> list[PresentationContext]:
+    """What a move proposes: each stored (class, syntax) pair, plus an uncompressed
+    fallback per class; compressed pairs are dropped first when over 128 contexts."""
+    classes = list(dict.fromkeys(i.sop_class_uid for i in items))
+    pairs = list(dict.fromkeys((i.sop_class_uid, i.transfer_syntax) for i in items))
+    fallback = []
+    for uid in classes:
+        cx = PresentationContext()
+        cx.abstract_syntax = uid
+        cx.transfer_syntax = list(UNCOMPRESSED)
+        fallback.append(cx)
+    exact = []
+    for uid, ts in pairs:
+        if ts in UNCOMPRESSED or not ts:
+            continue
+        cx = PresentationContext()
+        cx.abstract_syntax = uid
+        cx.transfer_syntax = [ts]
+        exact.append(cx)
+    return (exact + fallback)[-MAX_CONTEXTS:]
+
+
+def dataset_for_peer(path: str, item: RetrieveItem, accepted: list[PresentationContext]) -> Dataset:
+    """The stored instance, decompressed if the peer accepted only other syntaxes."""
+    ds = pydicom.dcmread(path)
+    syntaxes = {
+        str(cx.transfer_syntax[0]) for cx in accepted if cx.abstract_syntax == item.sop_class_uid
+    }
+    stored = UID(item.transfer_syntax) if item.transfer_syntax else ExplicitVRLittleEndian
+    if str(stored) in syntaxes or not syntaxes:
+        return ds
+    if stored.is_compressed and syntaxes & {str(u) for u in UNCOMPRESSED}:
+        ds.decompress()
+        return ds
+    if stored.is_deflated:
+        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    return ds
+
+
+class QueryRetrieveSCP:
+    """The C-FIND / C-MOVE / C-GET handlers of the node."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: LocalStore,
+        extra_handlers: Callable[[], list[tuple[Any, Callable]]],
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self._extra_handlers = extra_handlers
+
+    def handlers(self) -> list[tuple[Any, Callable]]:
+        return [
+            (evt.EVT_C_FIND, self.on_find),
+            (evt.EVT_C_MOVE, self.on_move),
+            (evt.EVT_C_GET, self.on_get),
+        ]
+
+    # -- C-FIND ---------------------------------------------------------------------
+    def on_find(self, event: evt.Event) -> Iterator[tuple[Any, Dataset | None]]:
+        model = FIND_MODELS.get(event.request.AffectedSOPClassUID)
+        try:
+            identifier = event.identifier
+            results = find(
+                self.store.index,
+                identifier,
+                model,
+                ae_title=self.settings.ae_title,
+                cancelled=lambda: event.is_cancelled,
+            )
+            count = 0
+            for ds in results:
+                if event.is_cancelled:
+                    break
+                count += 1
+                yield 0xFF00, ds
+            if event.is_cancelled:
+                log.info("C-FIND cancelled after %d matches", count)
+                yield 0xFE00, None
+                return
+        except QueryError as exc:
+            yield _failure(exc.status, exc.message()), None
+            return
+        except Exception as exc:
+            log.exception("C-FIND failed")
+            yield _failure(UNABLE_TO_PROCESS, f"unable to process: {exc}"), None
+            return
+        log.info("C-FIND %s: %d matches", model, count)
+
+    # -- retrieve -------------------------------------------------------------------
+    def _items(self, event: evt.Event, models: dict) -> list[RetrieveItem]:
+        return retrieve_items(
+            self.store.index, event.identifier, models[event.request.AffectedSOPClassUID]
+        )
+
+    def _sub_operations(
+        self,
+        event: evt.Event,
+        items: list[RetrieveItem],
+        accepted: Callable[[], list[PresentationContext]],
+    ) -> Iterator[tuple[int, Dataset | None]]:
+        for item in items:
+            if event.is_cancelled:
+                yield 0xFE00, None
+                return
+            try:
+                ds = dataset_for_peer(str(self.store.path_of(item.rel_path)), item, accepted())
+            except Exception as exc:
+                log.warning("cannot send %s: %s", item.sop_uid, exc)
+                failed = Dataset()
+                failed.SOPInstanceUID = item.sop_uid
+                yield 0xFF00, failed  # pynetdicom counts it as a failed sub-operation
+                continue
+            yield 0xFF00, ds
+
+    def on_move(self, event: evt.Event) -> Iterator[Any]:
+        destination = str(event.move_destination or "").strip()
+        nodes = [
+            n for n in self.settings.nodes_with_ae(destination) if Role.MOVE_DESTINATION in n.roles
+        ]
+        if not nodes:
+            log.warning("C-MOVE to unknown destination %r refused (A801)", destination)
+            yield None, None
+            return
+        node = nodes[0]
+        try:
+            items = self._items(event, MOVE_MODELS)
+        except QueryError as exc:
+            # pynetdicom wants the destination and a count before any status
+            yield node.host, node.port
+            yield 1
+            yield _failure(exc.status, exc.message()), None
+            return
+        holder: dict[str, Any] = {}
+
+        def capture(ev: evt.Event) -> None:
+            holder["assoc"] = ev.assoc
+
+        kwargs: dict[str, Any] = {
+            "evt_handlers": [(evt.EVT_ACCEPTED, capture), *self._extra_handlers()],
+            "max_pdu": self.settings.max_pdu,
+        }
+        if items:
+            kwargs["contexts"] = contexts_for_items(items)
+        yield node.host, node.port, kwargs
+        yield len(items)
+
+        def accepted() -> list[PresentationContext]:
+            assoc = holder.get("assoc")
+            return [cx for cx in assoc.accepted_contexts if cx.as_scu] if assoc else []
+
+        yield from self._sub_operations(event, items, accepted)
+
+    def on_get(self, event: evt.Event) -> Iterator[Any]:
+        try:
+            items = self._items(event, GET_MODELS)
+        except QueryError as exc:
+            yield _failure(exc.status, exc.message()), None
+            return
+        yield len(items)
+
+        def accepted() -> list[PresentationContext]:
+            return [cx for cx in event.assoc.accepted_contexts if cx.as_scu]
+
+        yield from self._sub_operations(event, items, accepted)
