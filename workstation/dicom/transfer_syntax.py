@@ -41,16 +41,12 @@ STORAGE_SCP_SYNTAXES = COMPRESSED + UNCOMPRESSED + LAST_RESORT
 VERIFICATION_SYNTAXES = (ExplicitVRLittleEndian, ImplicitVRLittleEndian, ExplicitVRBigEndian)
 
 
-def choose_storage_syntax(proposed: list[str]) -> str | None:
-    """The syntax we take from one proposed context (CONFORMANCE.md, Storage SCP).
+def storage_preference(proposed: list[str]) -> list[str]:
+    """Our syntax list for one storage SOP class, ordered for one sender's proposal.
 
-    The first compressed syntax the sender proposes that we decode; else Explicit VR LE;
-    else Implicit VR LE; Explicit VR BE only if nothing else.
+    pynetdicom takes the first of *our* syntaxes that the sender proposed, so this order
+    yields: the first compressed syntax the sender proposes that we decode (stored as
+    received); else Explicit VR LE; else Implicit VR LE; Explicit VR BE only if nothing else.
     """
-    for ts in proposed:
-        if ts in COMPRESSED:
-            return ts
-    for ts in UNCOMPRESSED + LAST_RESORT:
-        if ts in proposed:
-            return ts
-    return None
+    compressed = [ts for ts in proposed if ts in COMPRESSED]
+    return list(dict.fromkeys(compressed)) + list(UNCOMPRESSED) + list(LAST_RESORT)

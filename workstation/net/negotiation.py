@@ -8,11 +8,9 @@ from pynetdicom.presentation import PresentationContext
 from pynetdicom.sop_class import Verification
 
 from workstation.dicom.transfer_syntax import (
-    COMPRESSED,
-    LAST_RESORT,
     STORAGE_SCP_SYNTAXES,
-    UNCOMPRESSED,
     VERIFICATION_SYNTAXES,
+    storage_preference,
 )
 
 # Query/Retrieve contexts: Explicit VR LE preferred, then BE, then Implicit (extract-000 2.6).
@@ -30,14 +28,6 @@ def base_contexts() -> list[tuple[str, tuple[str, ...]]]:
     return [(str(Verification), VERIFICATION_SYNTAXES)] + [
         (uid, STORAGE_SCP_SYNTAXES) for uid in STORAGE_SOP_CLASSES
     ]
-
-
-def storage_order(proposed: list[str]) -> list[str]:
-    """Our list for one SOP class so that pynetdicom (which takes the first of *our*
-    syntaxes the sender proposed) ends up with: the first compressed syntax the sender
-    proposed, else Explicit VR LE, else Implicit VR LE, else Explicit VR BE."""
-    compressed = [ts for ts in proposed if ts in COMPRESSED]
-    return list(dict.fromkeys(compressed)) + list(UNCOMPRESSED) + list(LAST_RESORT)
 
 
 def contexts_for_request(
@@ -59,7 +49,7 @@ def contexts_for_request(
         if uid not in proposals:
             continue
         if uid in STORAGE_SET:
-            ordered = storage_order(proposals[uid])
+            ordered = storage_preference(proposals[uid])
             new = PresentationContext()
             new.abstract_syntax = cx.abstract_syntax
             new.transfer_syntax = ordered
