@@ -22,6 +22,7 @@ from pynetdicom import AE, evt
 from pynetdicom.transport import ThreadedAssociationServer
 
 from workstation.config.settings import Settings
+from workstation.dicom.file_meta import file_meta_bytes
 from workstation.dicom.status import StoreStatus
 from workstation.dicom.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 from workstation.errors import (
@@ -254,8 +255,13 @@ class StorageNode:
         request = event.request
         sop_uid = str(request.AffectedSOPInstanceUID or "")
         try:
-            data = event.encoded_dataset()
-            parsed = parse_instance(data)
+            meta = file_meta_bytes(
+                str(request.AffectedSOPClassUID),
+                sop_uid,
+                str(event.context.transfer_syntax),
+                source_ae=calling,
+            )
+            parsed = parse_instance(meta + event.request.DataSet.getvalue())
         except (MissingUidError, InvalidUidError) as exc:
             return StoreStatus.DATASET_DOES_NOT_MATCH_SOP_CLASS, exc.message(), sop_uid, ""
         except (CorruptDicomError, NotDicomError) as exc:

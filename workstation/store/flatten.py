@@ -12,9 +12,13 @@ import json
 from typing import Any
 
 from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataelem import RawDataElement, convert_raw_data_element
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
+from pydicom.tag import BaseTag, Tag
+
+from workstation.store.query_keys import STORED_ATTRS, Level
 
 BINARY_NUMBERS = {"US", "SS", "UL", "SL", "FL", "FD", "UV", "SV"}
 Flat = dict[str, Any]
@@ -54,20 +58,41 @@ def flatten_item(ds: Dataset) -> Flat:
     return out
 
 
-def flatten(ds: Dataset, keywords: tuple[str, ...]) -> str:
-    """The listed attributes of ``ds`` as flat JSON text (absent ones left out)."""
+_LEVEL_TAGS: dict[Level, tuple[tuple[str, BaseTag], ...]] = {
+    level: tuple((kw, Tag(tag_for_keyword(kw))) for kw in keywords)
+    for level, keywords in STORED_ATTRS.items()
+}
+
+
+def flat_level(ds: Dataset, level: Level) -> Flat:
+    """The level's C-FIND attributes present in ``ds`` as flat values (absent ones left out).
+
+    On the C-STORE hot path: tags are looked up once per module, and only elements that
+    are present are decoded.
+    """
     out: Flat = {}
-    for keyword in keywords:
+    present = ds._dict  # noqa: SLF001 - a dict lookup per tag instead of a keyword search
+    encoding = ds._character_set  # noqa: SLF001 - once, not once per element
+    for keyword, tag in _LEVEL_TAGS[level]:
+        raw = present.get(tag)
+        if raw is None:
+            continue
         try:
-            elem = ds[keyword] if keyword in ds else None
-            if elem is None:
-                continue
+            elem = (
+                convert_raw_data_element(raw, encoding=encoding, ds=ds)
+                if isinstance(raw, RawDataElement)
+                else raw
+            )
             value = _flat_value(elem.value, elem.VR)
         except Exception:  # an undecodable value is not worth losing the instance for
             continue
         if value is not None:
             out[keyword] = value
-    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    return out
+
+
+def to_json(flat: Flat) -> str:
+    return json.dumps(flat, ensure_ascii=False, separators=(",", ":"))
 
 
 def vr_of(keyword: str, value: Any = None) -> str:

@@ -8,8 +8,8 @@ from pydicom.dataset import Dataset
 
 from workstation.dicom.uids import uid_problem
 from workstation.errors import InvalidUidError, MissingUidError
-from workstation.store.flatten import flatten
-from workstation.store.query_keys import IMAGE_ATTRS, PATIENT_ATTRS, SERIES_ATTRS, STUDY_ATTRS
+from workstation.store.flatten import Flat, flat_level, to_json
+from workstation.store.query_keys import Level
 
 REQUIRED_UIDS = (
     ("StudyInstanceUID", "Study Instance UID"),
@@ -35,16 +35,6 @@ def _text(ds: Dataset, keyword: str) -> str:
     if isinstance(value, list | tuple) or type(value).__name__ == "MultiValue":
         return "\\".join(str(v) for v in value)
     return str(value).strip("\x00 ")
-
-
-def _int(ds: Dataset, keyword: str) -> int | None:
-    text = _text(ds, keyword)
-    if not text:
-        return None
-    try:
-        return int(float(text.split("\\")[0]))
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,41 +96,66 @@ def check_uids(ds: Dataset) -> None:
             raise InvalidUidError(attribute=label, value=value, problem=problem)
 
 
+def _str(flat: Flat, keyword: str) -> str:
+    value = flat.get(keyword)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\\".join(str(v) for v in value)
+    return str(value)
+
+
+def _number(flat: Flat, keyword: str) -> int | None:
+    value = flat.get(keyword)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return int(float(str(value).split("\\")[0])) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
 def record_from_dataset(ds: Dataset, transfer_syntax: str) -> InstanceRecord:
-    """Read the indexed attributes; the caller has checked the UIDs."""
+    """Read the indexed attributes; each level's attributes are read once, as flat values."""
     check_uids(ds)
+    p = flat_level(ds, Level.PATIENT)
+    st = flat_level(ds, Level.STUDY)
+    se = flat_level(ds, Level.SERIES)
+    i = flat_level(ds, Level.IMAGE)
     return InstanceRecord(
-        patient_id=_text(ds, "PatientID"),
-        issuer_of_patient_id=_text(ds, "IssuerOfPatientID"),
-        patient_name=_text(ds, "PatientName"),
-        patient_birth_date=_text(ds, "PatientBirthDate"),
-        patient_sex=_text(ds, "PatientSex"),
-        study_uid=_text(ds, "StudyInstanceUID"),
-        study_date=_text(ds, "StudyDate"),
-        study_time=_text(ds, "StudyTime"),
-        accession_number=_text(ds, "AccessionNumber"),
-        study_id=_text(ds, "StudyID"),
-        study_description=_text(ds, "StudyDescription"),
-        referring_physician=_text(ds, "ReferringPhysicianName"),
-        series_uid=_text(ds, "SeriesInstanceUID"),
-        modality=_text(ds, "Modality"),
-        series_number=_int(ds, "SeriesNumber"),
-        series_description=_text(ds, "SeriesDescription"),
-        body_part=_text(ds, "BodyPartExamined"),
-        series_date=_text(ds, "SeriesDate"),
-        series_time=_text(ds, "SeriesTime"),
-        sop_uid=_text(ds, "SOPInstanceUID"),
-        sop_class_uid=_text(ds, "SOPClassUID"),
-        instance_number=_int(ds, "InstanceNumber"),
+        patient_id=_str(p, "PatientID"),
+        issuer_of_patient_id=_str(p, "IssuerOfPatientID"),
+        patient_name=_str(p, "PatientName"),
+        patient_birth_date=_str(p, "PatientBirthDate"),
+        patient_sex=_str(p, "PatientSex"),
+        study_uid=_str(st, "StudyInstanceUID"),
+        study_date=_str(st, "StudyDate"),
+        study_time=_str(st, "StudyTime"),
+        accession_number=_str(st, "AccessionNumber"),
+        study_id=_str(st, "StudyID"),
+        study_description=_str(st, "StudyDescription"),
+        referring_physician=_str(st, "ReferringPhysicianName"),
+        series_uid=_str(se, "SeriesInstanceUID"),
+        modality=_str(se, "Modality"),
+        series_number=_number(se, "SeriesNumber"),
+        series_description=_str(se, "SeriesDescription"),
+        body_part=_str(se, "BodyPartExamined"),
+        series_date=_str(se, "SeriesDate"),
+        series_time=_str(se, "SeriesTime"),
+        sop_uid=_str(i, "SOPInstanceUID"),
+        sop_class_uid=_str(i, "SOPClassUID"),
+        instance_number=_number(i, "InstanceNumber"),
         transfer_syntax=transfer_syntax,
-        rows=_int(ds, "Rows"),
-        columns=_int(ds, "Columns"),
-        frames=_int(ds, "NumberOfFrames"),
-        content_date=_text(ds, "ContentDate"),
-        content_time=_text(ds, "ContentTime"),
+        rows=_number(i, "Rows"),
+        columns=_number(i, "Columns"),
+        frames=_number(i, "NumberOfFrames"),
+        content_date=_str(i, "ContentDate"),
+        content_time=_str(i, "ContentTime"),
         charset=_text(ds, "SpecificCharacterSet"),
-        patient_attrs=flatten(ds, PATIENT_ATTRS),
-        study_attrs=flatten(ds, STUDY_ATTRS),
-        series_attrs=flatten(ds, SERIES_ATTRS),
-        instance_attrs=flatten(ds, IMAGE_ATTRS),
+        patient_attrs=to_json(p),
+        study_attrs=to_json(st),
+        series_attrs=to_json(se),
+        instance_attrs=to_json(i),
     )
