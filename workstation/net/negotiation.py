@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+from pydicom._uid_dict import UID_dictionary
+from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom import AllStoragePresentationContexts
 from pynetdicom.presentation import PresentationContext
-from pynetdicom.sop_class import Verification
+from pynetdicom.service_class import ServiceClass, StorageServiceClass
+from pynetdicom.sop_class import _STORAGE_CLASSES, Verification, uid_to_service_class
 
 from workstation.dicom.transfer_syntax import (
     STORAGE_SCP_SYNTAXES,
@@ -16,9 +18,30 @@ from workstation.dicom.transfer_syntax import (
 # Query/Retrieve contexts: Explicit VR LE preferred, then BE, then Implicit (extract-000 2.6).
 QR_SYNTAXES = (ExplicitVRLittleEndian, ExplicitVRBigEndian, ImplicitVRLittleEndian)
 
-STORAGE_SOP_CLASSES: tuple[str, ...] = tuple(
-    str(cx.abstract_syntax) for cx in AllStoragePresentationContexts
-)
+def _storage_sop_classes() -> tuple[str, ...]:
+    """Every storage SOP class pydicom's UID dictionary knows, retired ones included.
+
+    Legacy modalities still send retired classes (US 1.2.840.10008.5.1.4.1.1.6, NM ...1.5),
+    and the conformance target accepts them. pynetdicom only routes C-STORE for classes in
+    its own tables, so the ones it lacks are registered with its storage service.
+    """
+    known = [str(cx.abstract_syntax) for cx in AllStoragePresentationContexts]
+    extra = []
+    for uid, (name, kind, _info, _retired, _keyword) in UID_dictionary.items():
+        if kind != "SOP Class" or "Storage" not in name or uid in known:
+            continue
+        if "Commitment" in name or uid == "1.2.840.10008.1.3.10":  # not instances
+            continue
+        service = uid_to_service_class(uid)
+        if not issubclass(service, StorageServiceClass):
+            if service is not ServiceClass:
+                continue  # another service owns it
+            _STORAGE_CLASSES[name] = UID(uid)
+        extra.append(uid)
+    return tuple(known + extra)
+
+
+STORAGE_SOP_CLASSES: tuple[str, ...] = _storage_sop_classes()
 
 STORAGE_SET = frozenset(STORAGE_SOP_CLASSES)
 

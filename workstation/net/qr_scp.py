@@ -66,6 +66,19 @@ def _failure(status: int, comment: str) -> Dataset:
     return ds
 
 
+def cancel_latch(event: evt.Event) -> Callable[[], bool]:
+    """``event.is_cancelled`` as a flag that stays set: pynetdicom forgets a C-CANCEL
+    once ``is_cancelled`` has returned True, so a second look would miss it."""
+    seen = False
+
+    def cancelled() -> bool:
+        nonlocal seen
+        seen = seen or event.is_cancelled
+        return seen
+
+    return cancelled
+
+
 def contexts_for_items(items: list[RetrieveItem]) -> list[PresentationContext]:
     """What a move proposes: each stored (class, syntax) pair, plus an uncompressed
     fallback per class; compressed pairs are dropped first when over 128 contexts."""
@@ -128,6 +141,7 @@ class QueryRetrieveSCP:
     # -- C-FIND ---------------------------------------------------------------------
     def on_find(self, event: evt.Event) -> Iterator[tuple[Any, Dataset | None]]:
         model = FIND_MODELS.get(event.request.AffectedSOPClassUID)
+        cancelled = cancel_latch(event)
         try:
             identifier = event.identifier
             results = find(
@@ -135,15 +149,15 @@ class QueryRetrieveSCP:
                 identifier,
                 model,
                 ae_title=self.settings.ae_title,
-                cancelled=lambda: event.is_cancelled,
+                cancelled=cancelled,
             )
             count = 0
             for ds in results:
-                if event.is_cancelled:
+                if cancelled():
                     break
                 count += 1
                 yield 0xFF00, ds
-            if event.is_cancelled:
+            if cancelled():
                 log.info("C-FIND cancelled after %d matches", count)
                 yield 0xFE00, None
                 return

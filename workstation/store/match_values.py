@@ -160,5 +160,14 @@ def _sql_seq_match(stored_json: str | None, query_item_json: str) -> bool:
 def register(conn: sqlite3.Connection) -> None:
     conn.create_function("key_match", 3, _sql_match, deterministic=True)
     conn.create_function("seq_match", 2, _sql_seq_match, deterministic=True)
-    conn.create_function("norm_time", 1, norm_time, deterministic=True)
-    conn.create_function("norm_datetime", 1, norm_datetime, deterministic=True)
+    conn.create_function("norm_time", 1, _null_safe(norm_time), deterministic=True)
+    conn.create_function("norm_datetime", 1, _null_safe(norm_datetime), deterministic=True)
+
+
+def _null_safe(fn: Any) -> Any:
+    """SQLite may call a function before a NULL check in the same WHERE: NULL stays NULL."""
+
+    def wrapped(value: Any) -> Any:
+        return None if value is None else fn(str(value))
+
+    return wrapped

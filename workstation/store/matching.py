@@ -40,13 +40,16 @@ def match_text(pattern: str, value: str | None) -> bool:
 
 
 def match_pn(pattern: str, value: str | None) -> bool:
-    """Person-name match: case-insensitive, whole name or any component group."""
+    """Person-name match: case-insensitive, whole name or any component group.
+
+    A multi-valued name (values joined with a backslash) matches when any value does.
+    """
     rx = wildcard_regex(_normalise_pn(pattern), casefold=True)
-    folded = fold(value or "")
-    if rx.fullmatch(folded) or rx.fullmatch(_normalise_pn(folded)):
-        return True
-    if "=" in folded:
-        return any(rx.fullmatch(_normalise_pn(g)) for g in folded.split("=") if g)
+    for name in fold(value or "").split("\\"):
+        if rx.fullmatch(name) or rx.fullmatch(_normalise_pn(name)):
+            return True
+        if "=" in name and any(rx.fullmatch(_normalise_pn(g)) for g in name.split("=") if g):
+            return True
     return False
 
 

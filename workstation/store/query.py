@@ -367,7 +367,7 @@ def plan_retrieve(identifier: Dataset, model: Model) -> tuple[str, list[Any]]:
     level = query_level(identifier, model)
     depth = LEVEL_ORDER.index(level)
     unique = UNIQUE_KEY[level]
-    if not _text(identifier.get(unique)):
+    if is_universal(_text(identifier.get(unique))):  # empty or '*': not one entity
         raise QueryError(
             reason=f"{unique} is required for a {level.value} level retrieve", status=0xA900
         )

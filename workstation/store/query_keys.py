@@ -74,7 +74,7 @@ SERIES_ATTRS = (
     "PerformedProcedureStepStartTime",
     "PerformedProcedureStepID",
     "RequestAttributesSequence",
-    "ReferencedRequestSequence",
+    "ReferencedRequestSequence",  # kept at series level only (extract-000 4.3, Patient Root)
     "InstitutionName",
     "StationName",
     "Manufacturer",
@@ -99,7 +99,6 @@ IMAGE_ATTRS = (
     "CompletionFlag",
     "VerificationFlag",
     "VerifyingObserverSequence",
-    "ReferencedRequestSequence",
     "ContentLabel",
     "ContentDescription",
     "DocumentTitle",
