@@ -10,6 +10,8 @@ sub-operation counts and the failed SOP Instance UID list from our yields.
 from __future__ import annotations
 
 import logging
+import select
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -57,6 +59,13 @@ QR_SOP_CLASSES = tuple(str(u) for u in (*FIND_MODELS, *MOVE_MODELS, *GET_MODELS)
 UNCOMPRESSED = (ExplicitVRLittleEndian, ImplicitVRLittleEndian)
 MAX_CONTEXTS = 128
 UNABLE_TO_PROCESS = 0xC001
+# pynetdicom's DUL reads what the peer sends only when it has nothing queued to send,
+# and a C-FIND handler queues responses faster than they go out: a C-CANCEL would then
+# wait behind every match. Every CANCEL_WINDOW responses the handler lets the queue
+# drain and the reactor read (bounded waits).
+CANCEL_WINDOW = 16
+DRAIN_TIMEOUT_S = 10.0
+DRAIN_POLL_S = 0.0002
 
 
 def _failure(status: int, comment: str) -> Dataset:
@@ -77,6 +86,37 @@ def cancel_latch(event: evt.Event) -> Callable[[], bool]:
         return seen
 
     return cancelled
+
+
+def let_peer_in(assoc: Any) -> None:
+    """Wait until the responses queued on ``assoc`` are sent and anything the peer has
+    sent meanwhile (a C-CANCEL) has been read by the reactor; bounded by DRAIN_TIMEOUT_S."""
+    dul = getattr(assoc, "dul", None)
+    outgoing = getattr(dul, "to_provider_queue", None)
+    if outgoing is None:
+        return
+    deadline = time.monotonic() + DRAIN_TIMEOUT_S
+
+    def waiting() -> bool:
+        return assoc.is_established and time.monotonic() < deadline
+
+    while not outgoing.empty() and waiting():
+        time.sleep(DRAIN_POLL_S)
+    raw = getattr(getattr(dul, "socket", None), "socket", None)
+    if raw is None:
+        return
+    read = False
+    while waiting():
+        try:
+            ready, _, _ = select.select([raw], [], [], 0)
+        except (OSError, ValueError):
+            return
+        if not ready:
+            break
+        read = True
+        time.sleep(DRAIN_POLL_S)
+    if read:
+        time.sleep(DRAIN_POLL_S * 5)  # the reactor decodes what it read in the same pass
 
 
 def contexts_for_items(items: list[RetrieveItem]) -> list[PresentationContext]:
@@ -111,7 +151,9 @@ def dataset_for_peer(path: str, item: RetrieveItem, accepted: list[PresentationC
     if str(stored) in syntaxes or not syntaxes:
         return ds
     if stored.is_compressed and syntaxes & {str(u) for u in UNCOMPRESSED}:
-        ds.decompress()
+        # the same instance in another transfer syntax: keep its SOP Instance UID
+        # (pydicom 3 would otherwise make up a new one)
+        ds.decompress(generate_instance_uid=False)
         return ds
     if stored.is_deflated:
         ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
@@ -157,6 +199,8 @@ class QueryRetrieveSCP:
                     break
                 count += 1
                 yield 0xFF00, ds
+                if count % CANCEL_WINDOW == 0:
+                    let_peer_in(event.assoc)
             if cancelled():
                 log.info("C-FIND cancelled after %d matches", count)
                 yield 0xFE00, None

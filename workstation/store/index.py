@@ -131,68 +131,14 @@ class StoreIndex:
         file_size: int,
         source: str = "",
     ) -> None:
-        """Insert or replace the instance row (inside a transaction from :meth:`transaction`)."""
+        """Insert or replace the instance row (inside a transaction from :meth:`transaction`).
+
+        The patient, study and series rows are written only when the series is new:
+        the rest of a series costs one lookup and one insert.
+        """
         now = time.time()
-        c.execute(
-            "INSERT INTO patient (patient_id, issuer, patient_name, patient_name_fold, birth_date, sex, attrs)"
-            " VALUES (?,?,?,?,?,?,?) ON CONFLICT (patient_id, issuer, patient_name, birth_date)"
-            " DO UPDATE SET sex = CASE WHEN excluded.sex != '' THEN excluded.sex ELSE sex END",
-            (
-                rec.patient_id,
-                rec.issuer_of_patient_id,
-                rec.patient_name,
-                fold(rec.patient_name),
-                rec.patient_birth_date,
-                rec.patient_sex,
-                rec.patient_attrs,
-            ),
-        )
-        patient_pk = c.execute(
-            "SELECT id FROM patient WHERE patient_id=? AND issuer=? AND patient_name=? AND birth_date=?",
-            (rec.patient_id, rec.issuer_of_patient_id, rec.patient_name, rec.patient_birth_date),
-        ).fetchone()[0]
-        c.execute(
-            "INSERT INTO study (study_uid, patient_fk, study_date, study_time, accession_number,"
-            " study_id, description, referring_physician, referring_physician_fold, charset, attrs,"
-            " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (study_uid) DO NOTHING",
-            (
-                rec.study_uid,
-                patient_pk,
-                rec.study_date,
-                rec.study_time,
-                rec.accession_number,
-                rec.study_id,
-                rec.study_description,
-                rec.referring_physician,
-                fold(rec.referring_physician),
-                rec.charset,
-                rec.study_attrs,
-                now,
-            ),
-        )
-        study_pk = c.execute("SELECT id FROM study WHERE study_uid=?", (rec.study_uid,)).fetchone()[
-            0
-        ]
-        c.execute(
-            "INSERT INTO series (series_uid, study_fk, modality, series_number, description,"
-            " body_part, series_date, series_time, attrs, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
-            " ON CONFLICT (series_uid) DO NOTHING",
-            (
-                rec.series_uid,
-                study_pk,
-                rec.modality,
-                rec.series_number,
-                rec.series_description,
-                rec.body_part,
-                rec.series_date,
-                rec.series_time,
-                rec.series_attrs,
-                now,
-            ),
-        )
-        series_pk = c.execute(
-            "SELECT id FROM series WHERE series_uid=?", (rec.series_uid,)
-        ).fetchone()[0]
+        row = c.execute("SELECT id FROM series WHERE series_uid=?", (rec.series_uid,)).fetchone()
+        series_pk = row[0] if row else self._add_series(c, rec, now)
         c.execute("DELETE FROM instance WHERE sop_uid = ? OR rel_path = ?", (rec.sop_uid, rel_path))
         c.execute(
             "INSERT INTO instance (sop_uid, series_fk, sop_class_uid, instance_number,"
@@ -216,6 +162,67 @@ class StoreIndex:
                 now,
             ),
         )
+
+    def _add_series(self, c: sqlite3.Connection, rec: InstanceRecord, now: float) -> int:
+        up = rec.upper()
+        c.execute(
+            "INSERT INTO patient (patient_id, issuer, patient_name, patient_name_fold, birth_date,"
+            " sex, attrs) VALUES (?,?,?,?,?,?,?)"
+            " ON CONFLICT (patient_id, issuer, patient_name, birth_date)"
+            " DO UPDATE SET sex = CASE WHEN excluded.sex != '' THEN excluded.sex ELSE sex END",
+            (
+                up.patient_id,
+                up.issuer_of_patient_id,
+                up.patient_name,
+                fold(up.patient_name),
+                up.patient_birth_date,
+                up.patient_sex,
+                up.patient_attrs,
+            ),
+        )
+        patient_pk = c.execute(
+            "SELECT id FROM patient WHERE patient_id=? AND issuer=? AND patient_name=? AND birth_date=?",
+            (up.patient_id, up.issuer_of_patient_id, up.patient_name, up.patient_birth_date),
+        ).fetchone()[0]
+        c.execute(
+            "INSERT INTO study (study_uid, patient_fk, study_date, study_time, accession_number,"
+            " study_id, description, referring_physician, referring_physician_fold, charset, attrs,"
+            " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (study_uid) DO NOTHING",
+            (
+                rec.study_uid,
+                patient_pk,
+                up.study_date,
+                up.study_time,
+                up.accession_number,
+                up.study_id,
+                up.study_description,
+                up.referring_physician,
+                fold(up.referring_physician),
+                rec.charset,
+                up.study_attrs,
+                now,
+            ),
+        )
+        study_pk = c.execute("SELECT id FROM study WHERE study_uid=?", (rec.study_uid,)).fetchone()[
+            0
+        ]
+        cursor = c.execute(
+            "INSERT INTO series (series_uid, study_fk, modality, series_number, description,"
+            " body_part, series_date, series_time, attrs, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                rec.series_uid,
+                study_pk,
+                up.modality,
+                up.series_number,
+                up.series_description,
+                up.body_part,
+                up.series_date,
+                up.series_time,
+                up.series_attrs,
+                now,
+            ),
+        )
+        return cursor.lastrowid
 
     def prune(self, c: sqlite3.Connection) -> None:
         """Remove series, studies and patients left without instances."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydicom.dataset import Dataset
 
@@ -38,32 +38,38 @@ def _text(ds: Dataset, keyword: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class InstanceRecord:
-    """The index row values of one instance (patient, study, series, instance levels)."""
+class UpperLevels:
+    """Patient, study and series row values: needed only when the series is new."""
 
-    # patient
     patient_id: str
     issuer_of_patient_id: str
     patient_name: str
     patient_birth_date: str
     patient_sex: str
-    # study
-    study_uid: str
     study_date: str
     study_time: str
     accession_number: str
     study_id: str
     study_description: str
     referring_physician: str
-    # series
-    series_uid: str
     modality: str
     series_number: int | None
     series_description: str
     body_part: str
     series_date: str
     series_time: str
-    # instance
+    # each level's C-FIND attributes as flat JSON (store/flatten.py)
+    patient_attrs: str
+    study_attrs: str
+    series_attrs: str
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceRecord:
+    """The index row values of one instance; the levels above are read on demand."""
+
+    study_uid: str
+    series_uid: str
     sop_uid: str
     sop_class_uid: str
     instance_number: int | None
@@ -74,15 +80,15 @@ class InstanceRecord:
     content_date: str
     content_time: str
     charset: str
-    # the level's C-FIND attributes as flat JSON (store/flatten.py)
-    patient_attrs: str = "{}"
-    study_attrs: str = "{}"
-    series_attrs: str = "{}"
-    instance_attrs: str = "{}"
+    instance_attrs: str
+    dataset: Dataset = field(repr=False, compare=False)
 
     @property
     def rel_path(self) -> str:
         return f"{self.study_uid}/{self.series_uid}/{self.sop_uid}.dcm"
+
+    def upper(self) -> UpperLevels:
+        return upper_levels(self.dataset)
 
 
 def check_uids(ds: Dataset) -> None:
@@ -117,33 +123,41 @@ def _number(flat: Flat, keyword: str) -> int | None:
         return None
 
 
-def record_from_dataset(ds: Dataset, transfer_syntax: str) -> InstanceRecord:
-    """Read the indexed attributes; each level's attributes are read once, as flat values."""
-    check_uids(ds)
+def upper_levels(ds: Dataset) -> UpperLevels:
     p = flat_level(ds, Level.PATIENT)
     st = flat_level(ds, Level.STUDY)
     se = flat_level(ds, Level.SERIES)
-    i = flat_level(ds, Level.IMAGE)
-    return InstanceRecord(
+    return UpperLevels(
         patient_id=_str(p, "PatientID"),
         issuer_of_patient_id=_str(p, "IssuerOfPatientID"),
         patient_name=_str(p, "PatientName"),
         patient_birth_date=_str(p, "PatientBirthDate"),
         patient_sex=_str(p, "PatientSex"),
-        study_uid=_str(st, "StudyInstanceUID"),
         study_date=_str(st, "StudyDate"),
         study_time=_str(st, "StudyTime"),
         accession_number=_str(st, "AccessionNumber"),
         study_id=_str(st, "StudyID"),
         study_description=_str(st, "StudyDescription"),
         referring_physician=_str(st, "ReferringPhysicianName"),
-        series_uid=_str(se, "SeriesInstanceUID"),
         modality=_str(se, "Modality"),
         series_number=_number(se, "SeriesNumber"),
         series_description=_str(se, "SeriesDescription"),
         body_part=_str(se, "BodyPartExamined"),
         series_date=_str(se, "SeriesDate"),
         series_time=_str(se, "SeriesTime"),
+        patient_attrs=to_json(p),
+        study_attrs=to_json(st),
+        series_attrs=to_json(se),
+    )
+
+
+def record_from_dataset(ds: Dataset, transfer_syntax: str) -> InstanceRecord:
+    """The instance row values; the patient/study/series values wait for :meth:`upper`."""
+    check_uids(ds)
+    i = flat_level(ds, Level.IMAGE)
+    return InstanceRecord(
+        study_uid=_text(ds, "StudyInstanceUID"),
+        series_uid=_text(ds, "SeriesInstanceUID"),
         sop_uid=_str(i, "SOPInstanceUID"),
         sop_class_uid=_str(i, "SOPClassUID"),
         instance_number=_number(i, "InstanceNumber"),
@@ -154,8 +168,6 @@ def record_from_dataset(ds: Dataset, transfer_syntax: str) -> InstanceRecord:
         content_date=_str(i, "ContentDate"),
         content_time=_str(i, "ContentTime"),
         charset=_text(ds, "SpecificCharacterSet"),
-        patient_attrs=to_json(p),
-        study_attrs=to_json(st),
-        series_attrs=to_json(se),
         instance_attrs=to_json(i),
+        dataset=ds,
     )
