@@ -145,10 +145,8 @@ def _text(elem_value: Any) -> str:
 
 def key_condition(keyword: str, vr: str, expr: str, query: str) -> tuple[str, list[Any]] | None:
     """SQL condition for one non-sequence key; None for universal matching."""
-    if is_universal(query) and vr not in ("UI",):
-        return None
-    if query == "":
-        return None
+    if is_universal(query):
+        return None  # '' or '*' ('*' on a UID is not PS3.4, but SCUs send it meaning "any")
     if vr == "UI":
         uids = [u.strip() for u in query.split("\\") if u.strip()]
         return f"{expr} IN ({','.join('?' * len(uids))})", uids
