@@ -18,7 +18,9 @@ from enum import StrEnum
 from typing import Any
 
 from pydicom.dataset import Dataset
-from pynetdicom import AE, evt
+from pynetdicom import AE, build_context, evt
+from pynetdicom.presentation import PresentationContext
+from pynetdicom.sop_class import Verification
 from pynetdicom.transport import ThreadedAssociationServer
 
 from workstation.config.settings import Settings
@@ -85,6 +87,7 @@ class StorageNode:
         self._server: ThreadedAssociationServer | None = None
         self._ae = self._make_ae()
         self._qr = QueryRetrieveSCP(settings, store, self._association_handlers)
+        self._contexts: list[PresentationContext] = []
 
     # -- set-up ----------------------------------------------------------------------
     def _make_ae(self) -> AE:
@@ -139,10 +142,14 @@ class StorageNode:
             (evt.EVT_C_STORE, self._on_store),
             *self._qr.handlers(),
         ]
+        self._contexts = list(self._ae.supported_contexts)
         self._server = self._ae.start_server(
             (self.settings.bind_address, self.settings.port),
             block=False,
             evt_handlers=handlers,
+            # pynetdicom deep-copies these for every association; _on_requested then
+            # supplies the contexts for what the peer proposed from self._contexts
+            contexts=[build_context(Verification)],
         )
         host, port = self.address
         log.info("node %s listening on %s:%d", self.settings.ae_title, host, port)
@@ -205,7 +212,7 @@ class StorageNode:
             )
             return
         assoc.acceptor.supported_contexts = contexts_for_request(
-            assoc.acceptor.supported_contexts, rq.presentation_context_definition_list
+            self._contexts, rq.presentation_context_definition_list
         )
 
     def _on_accepted(self, event: evt.Event) -> None:
