@@ -44,7 +44,7 @@ def write_temp(folder: Path, name: str, data: bytes | memoryview) -> Path:
         while view:
             written = os.write(fd, view)
             view = view[written:]
-        os.fsync(fd)
+        os.fdatasync(fd)  # a new file: its size is flushed with the data
     except BaseException:
         os.close(fd)
         tmp.unlink(missing_ok=True)

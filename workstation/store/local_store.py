@@ -134,6 +134,7 @@ class LocalStore:
             self._known_dirs.discard(target.parent)
             self._ensure_dir(target.parent)
             tmp = files.write_temp(target.parent, target.name, parsed.data)
+        moved = False
         try:
             with self.index.transaction() as c:
                 existing = self.index.lookup(rec.sop_uid, c)
@@ -142,13 +143,18 @@ class LocalStore:
                 else:
                     outcome = AddOutcome.STORED if existing is None else AddOutcome.REPLACED
                     os.replace(tmp, target)
-                    files.fsync_dir(target.parent)
+                    moved = True
                     self.index.add(c, rec, rel_path, len(parsed.data), source)
                     if existing is not None and existing != rel_path:
                         self.index.prune(c)
         finally:
-            if tmp.exists():
-                tmp.unlink()
+            if not moved:
+                tmp.unlink(missing_ok=True)
+        if moved:
+            # Outside the writer lock, so that concurrent senders sync in parallel; still
+            # before the caller reports success. Lost by a power cut in between, the row is
+            # dropped by the start-up check, and the sender never got a success for it.
+            files.fsync_dir(target.parent)
         if outcome is AddOutcome.DUPLICATE:
             return AddResult(outcome, rec, existing or rel_path)
         if outcome is AddOutcome.REPLACED and existing and existing != rel_path:
