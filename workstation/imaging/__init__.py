@@ -1,0 +1,1 @@
+"""Pixel pipeline (numpy, Qt-free): decode, LUTs, thumbnails."""

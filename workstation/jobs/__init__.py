@@ -1,0 +1,1 @@
+"""Persistent job queue: jobs with state, progress, retries and a log, surviving a restart."""
