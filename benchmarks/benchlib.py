@@ -212,3 +212,45 @@ def _numeric(text: str) -> bool:
 
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b > 0 else "n/a"
+
+
+class ServerProcess:
+    """A DICOM server run as a subprocess on a free loopback port, ready once it echoes.
+
+    Subclasses give ``argv()`` (and may override ``ready()``); the log keeps its output.
+    """
+
+    key = ""
+    aet = ""
+    start_timeout_s = 120.0
+    log_tail_chars = 3000
+
+    def __init__(self, log: Path) -> None:
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.log = log
+
+    def argv(self) -> list[str]:
+        raise NotImplementedError
+
+    def ready(self) -> bool:
+        return echo_ok(self.port, self.aet)
+
+    def start(self) -> None:
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(
+                self.argv(), stdout=log, stderr=subprocess.STDOUT, env=env_with(DCMTK_ENV)
+            )
+        wait_until(self.ready, self.start_timeout_s, self.key, alive=self.alive)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> int | None:
+        return stop_process(self.proc)
+
+    def log_tail(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-self.log_tail_chars :]
+        except OSError:
+            return ""

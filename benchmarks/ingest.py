@@ -39,29 +39,21 @@ SEND_TIMEOUT_S = 1800.0
 
 
 # -- receivers -------------------------------------------------------------------------
-class Receiver:
+class Receiver(bl.ServerProcess):
     """A storage SCP started fresh in ``root``; subclasses say how to start and count."""
 
-    key = ""
-    aet = ""
     durable = ""
+    start_timeout_s = START_TIMEOUT_S
+    log_tail_chars = 2000
 
     def __init__(self, root: Path, max_pdu: int | None, config: Path) -> None:
+        super().__init__(root / "receiver.log")
         self.root = root
         self.max_pdu = max_pdu
         self.settings_file = config
-        self.port = bl.free_port()
-        self.proc: subprocess.Popen | None = None
-        self.log = root / "receiver.log"
 
     def prepare(self) -> None:
         """Create what the receiver needs in ``root`` before it starts."""
-
-    def argv(self) -> list[str]:
-        raise NotImplementedError
-
-    def ready(self) -> bool:
-        return bl.echo_ok(self.port, self.aet)
 
     def count(self) -> int:
         raise NotImplementedError
@@ -72,23 +64,7 @@ class Receiver:
     def start(self) -> None:
         self.root.mkdir(parents=True)
         self.prepare()
-        with self.log.open("wb") as log:
-            self.proc = subprocess.Popen(
-                self.argv(), stdout=log, stderr=subprocess.STDOUT, env=bl.env_with(bl.DCMTK_ENV)
-            )
-        bl.wait_until(self.ready, START_TIMEOUT_S, self.key, alive=self.alive)
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self) -> int | None:
-        return bl.stop_process(self.proc)
-
-    def log_tail(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-2000:]
-        except OSError:
-            return ""
+        super().start()
 
 
 class OurNode(Receiver):

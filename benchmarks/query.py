@@ -318,41 +318,13 @@ def make_shapes(catalogue: list[Study], month: str, prefix: str) -> list[Shape]:
 
 
 # -- servers --------------------------------------------------------------------------------
-class Server:
-    key = ""
-    aet = ""
+class Server(bl.ServerProcess):
+    start_timeout_s = START_TIMEOUT_S
 
     def __init__(self, root: Path) -> None:
+        super().__init__(root / "server.log")
         self.root = root
-        self.port = bl.free_port()
-        self.proc: subprocess.Popen | None = None
-        self.log = root / "server.log"
         root.mkdir(parents=True)
-
-    def argv(self) -> list[str]:
-        raise NotImplementedError
-
-    def ready(self) -> bool:
-        return bl.echo_ok(self.port, self.aet)
-
-    def start(self) -> None:
-        with self.log.open("wb") as log:
-            self.proc = subprocess.Popen(
-                self.argv(), stdout=log, stderr=subprocess.STDOUT, env=bl.env_with(bl.DCMTK_ENV)
-            )
-        bl.wait_until(self.ready, START_TIMEOUT_S, self.key, alive=self.alive)
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self) -> int | None:
-        return bl.stop_process(self.proc)
-
-    def log_tail(self) -> str:
-        try:
-            return self.log.read_text(errors="replace")[-3000:]
-        except OSError:
-            return ""
 
 
 class OurServer(Server):
