@@ -1,0 +1,59 @@
+"""The "import" job: files, folders and DICOMDIRs into the local store.
+
+Params ``{"paths": [str, ...]}``. The result is the summary counts; every skipped file
+with its reason goes to the job log (the first 40, then "... and N more"). A full disk
+stops the import and fails the job without retries: another attempt cannot fix it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from workstation.jobs import CancelToken, Handler, LogLine, PermanentJobError, Progress
+from workstation.store import ImportReport, LocalStore, import_paths
+
+KIND = "import"
+SKIPPED_IN_LOG = 40
+
+
+def import_params(paths: list[Path] | list[str]) -> dict[str, Any]:
+    """The parameters of an import job for ``paths``."""
+    return {"paths": [str(p) for p in paths]}
+
+
+def summary_counts(report: ImportReport) -> str:
+    return (
+        f"imported {len(report.imported)}, replaced {len(report.replaced)}, "
+        f"duplicates {len(report.duplicates)}, skipped {len(report.skipped)}"
+    )
+
+
+def import_handler(store: LocalStore) -> Handler:
+    """The handler of the "import" kind, importing into ``store``."""
+
+    def handle(
+        params: dict[str, Any], progress: Progress, cancel: CancelToken, log: LogLine
+    ) -> str | None:
+        raw = params.get("paths")
+        if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
+            raise PermanentJobError("import job without a list of paths")
+        report = import_paths(
+            store,
+            [Path(p) for p in raw],
+            progress=lambda done, total, path: progress(done, total, Path(path).name),
+            cancelled=cancel.is_set,
+        )
+        for path, reason in report.skipped[:SKIPPED_IN_LOG]:
+            log(f"skipped {path}: {reason}")
+        if len(report.skipped) > SKIPPED_IN_LOG:
+            log(f"... and {len(report.skipped) - SKIPPED_IN_LOG} more")
+        counts = summary_counts(report)
+        if report.stopped_reason:
+            log(f"stopped after {report.done} of {report.total} files: {counts}")
+            raise PermanentJobError(report.stopped_reason)
+        if report.cancelled:
+            return f"cancelled after {report.done} of {report.total} files: {counts}"
+        return counts
+
+    return handle
