@@ -65,10 +65,13 @@ class JobWorker(QObject):
         handlers: Mapping[str, Handler],
         poll_s: float = 1.0,
         clock: Callable[[], float] = time.time,
+        progress_interval_s: float = 0.2,
     ) -> None:
         super().__init__()  # no parent: it moves to its own thread
         self.queue = queue
-        self.runner = JobRunner(queue, handlers, clock=clock)
+        self.runner = JobRunner(
+            queue, handlers, clock=clock, progress_interval_s=progress_interval_s
+        )
         self._clock = clock
         self._states: dict[int, JobState] = {}
         self._states_lock = threading.Lock()
