@@ -11,3 +11,7 @@ if [ "${1:-}" = "test" ]; then
 else
   .venv/bin/python -m pip install -q -e .
 fi
+# GUI translations: .ts -> .qm (the GUI also compiles a missing or stale one at start-up)
+for ts in translations/*.ts; do
+  if [ -e "$ts" ]; then .venv/bin/pyside6-lrelease -silent "$ts" -qm "${ts%.ts}.qm"; fi
+done

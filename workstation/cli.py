@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import warnings
@@ -182,9 +183,43 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve_until_signalled(settings)
 
 
+NO_DISPLAY_MESSAGE = (
+    "workstation: no display to open the desktop window on (neither DISPLAY nor "
+    "WAYLAND_DISPLAY is set, and no QT_QPA_PLATFORM is given).\n"
+    "On a server without a screen run the DICOM node headless instead:\n"
+    "    workstation serve\n"
+    "(see 'workstation --help' for the other headless commands)."
+)
+
+
+def display_available(env: dict[str, str] | None = None, platform: str = sys.platform) -> bool:
+    """Whether Qt can open a window: on Linux a display, or a QPA platform given explicitly.
+
+    Checked before Qt is imported, so a server without a screen gets a message, not a
+    Qt abort.
+    """
+    env = dict(os.environ) if env is None else env
+    if not platform.startswith("linux"):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or env.get("QT_QPA_PLATFORM"))
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    """The desktop application; refuses with a pointer to ``serve`` when there is no display."""
+    if not display_available():
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return 2
+    settings = effective_settings(args)
+    from workstation.app import run_gui
+
+    return run_gui(settings, args.config)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="workstation", description="Clinical DICOM workstation (headless commands)."
+        prog="workstation",
+        description="Clinical DICOM workstation: the desktop application without a command, "
+        "headless commands otherwise.",
     )
     parser.add_argument("--version", action="version", version=f"workstation {__version__}")
     parser.add_argument("--config", type=Path, help="settings file (default: user config dir)")
@@ -216,6 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the DICOM node headless until SIGINT/SIGTERM")
     _settings_options(p)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("gui", help="the desktop application (the default without a command)")
+    _settings_options(p)
+    p.set_defaults(func=cmd_gui)
     return parser
 
 
@@ -231,8 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("pydicom").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", category=UserWarning, module="pydicom")
     if args.command is None:
-        # No GUI yet: the embedded default is the headless node on the saved settings.
-        args = parser.parse_args(["serve", *(argv or sys.argv[1:])])
+        # The desktop application on the saved settings (top-level options kept).
+        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "gui"])
     try:
         return args.func(args)
     except WorkstationError as exc:

@@ -74,6 +74,13 @@ class IndexSchemaError(StoreError):
     template = "Index schema version {found} is newer than this program knows ({known})"
 
 
+class UnknownStudyError(StoreError):
+    """A study UID the index does not hold (deleted meanwhile, or never stored)."""
+
+    code = "store.unknown_study"
+    template = "Study {study_uid} is not in the local store"
+
+
 class QueryError(StoreError):
     """A C-FIND/MOVE/GET identifier we cannot act on; ``status`` is the DIMSE status to send."""
 

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from workstation.errors import SettingsError
 
@@ -32,6 +39,13 @@ class Role(StrEnum):
     WORKLIST = "worklist"
     MPPS = "mpps"
     PRINT = "print"
+
+
+class Language(StrEnum):
+    """The GUI languages shipped (translations/workstation_<code>.ts)."""
+
+    EN = "en"
+    DE = "de"
 
 
 class DuplicatePolicy(StrEnum):
@@ -135,6 +149,15 @@ class Settings(BaseModel):
     dimse_timeout_s: float = Field(default=60.0, gt=0, le=3600)
     network_timeout_s: float = Field(default=60.0, gt=0, le=3600)
     remote_nodes: tuple[RemoteNode, ...] = ()
+    # GUI language (ui/i18n.py) and the TLS key material the service dialog records.
+    language: Language = Language.EN
+    tls_certificate: Path | None = None
+    tls_private_key: Path | None = None
+    # Automatic storage cleanup (store/cleanup.py): below the low-water mark of free
+    # space, delete the oldest unprotected studies until the high-water mark is reached.
+    cleanup_enabled: bool = False
+    cleanup_low_water_mb: int = Field(default=2_000, ge=0, le=10_000_000)
+    cleanup_high_water_mb: int = Field(default=5_000, ge=1, le=10_000_000)
 
     @field_validator("schema_version")
     @classmethod
@@ -164,12 +187,25 @@ class Settings(BaseModel):
             raise ValueError("must be 0 (unlimited) or at least 4096 bytes")
         return v
 
-    @field_validator("data_dir")
+    @field_validator("data_dir", mode="before")
     @classmethod
-    def _data_dir(cls, v: Path) -> Path:
-        if not str(v).strip():
-            raise ValueError("must not be empty")
-        return Path(v).expanduser()
+    def _data_dir(cls, v: Any) -> Any:
+        # before pydantic's conversion, which turns "" into Path(".")
+        if isinstance(v, (str, Path)):
+            if not str(v).strip():
+                raise ValueError("must not be empty")
+            return Path(str(v).strip()).expanduser()
+        return v
+
+    @field_validator("tls_certificate", "tls_private_key", mode="before")
+    @classmethod
+    def _tls_file(cls, v: Any) -> Any:
+        if v is None or not str(v).strip():
+            return None  # not set
+        path = Path(str(v).strip()).expanduser()
+        if not path.is_file():
+            raise ValueError("must be an existing file")
+        return path
 
     @field_validator("remote_nodes")
     @classmethod
@@ -182,6 +218,14 @@ class Settings(BaseModel):
                 raise ValueError(f"node name '{node.name}' is used twice (names ignore case)")
             seen.add(key)
         return nodes
+
+    @field_validator("cleanup_high_water_mb")
+    @classmethod
+    def _high_above_low(cls, v: int, info: ValidationInfo) -> int:
+        low = info.data.get("cleanup_low_water_mb")
+        if low is not None and v <= low:
+            raise ValueError(f"must be above the low-water mark ({low} MB)")
+        return v
 
     def updated(self, **changes: Any) -> Settings:
         """A validated copy with ``changes`` applied (raises SettingsError)."""

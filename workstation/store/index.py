@@ -237,6 +237,24 @@ class StoreIndex:
             self.prune(c)
         return len(paths)
 
+    def study_user_state(self) -> dict[str, tuple[int, float | None]]:
+        """Per study UID the state only the user creates (protected, last access).
+
+        The files cannot give it back, so a rebuild of the index keeps it through this.
+        """
+        rows = self._query(
+            "SELECT study_uid, protected, last_access FROM study"
+            " WHERE protected != 0 OR last_access IS NOT NULL"
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def restore_study_user_state(self, state: dict[str, tuple[int, float | None]]) -> None:
+        with self.transaction() as c:
+            c.executemany(
+                "UPDATE study SET protected = ?, last_access = ? WHERE study_uid = ?",
+                [(p, a, uid) for uid, (p, a) in state.items()],
+            )
+
     def clear(self) -> None:
         with self.transaction() as c:
             for table in ("instance", "series", "study", "patient"):

@@ -258,6 +258,9 @@ class LocalStore:
         report.files_indexed.append(rel)
 
     def rebuild_index(self) -> ReconcileReport:
-        """Forget the index and rebuild it from the files."""
+        """Forget the index and rebuild it from the files (keeping the user's study flags)."""
+        user_state = self.index.study_user_state()
         self.index.clear()
-        return self.reconcile()
+        report = self.reconcile()
+        self.index.restore_study_user_state(user_state)
+        return report

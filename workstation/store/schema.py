@@ -73,6 +73,15 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX instance_series_ix ON instance (series_fk);
     """,
+    # 2: storage management. 'protected' is set by the user (the cleanup policy never
+    # deletes such a study); 'last_access' is when a viewer last opened the study (epoch
+    # seconds, NULL = never). The covering index lets per-study size and newest-received
+    # sums read the index alone instead of every instance row.
+    """
+    ALTER TABLE study ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE study ADD COLUMN last_access REAL;
+    CREATE INDEX instance_usage_ix ON instance (series_fk, file_size, received_at);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

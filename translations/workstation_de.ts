@@ -1,0 +1,1611 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>CleanupPolicyBox</name>
+    <message>
+        <source>Automatic cleanup</source>
+        <translation>Automatische Bereinigung</translation>
+    </message>
+    <message>
+        <source>Delete the oldest studies automatically when free space runs low</source>
+        <translation>Älteste Studien automatisch löschen, wenn der freie Speicherplatz knapp wird</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Anwenden</translation>
+    </message>
+    <message>
+        <source>Start when free space is below</source>
+        <translation>Beginnen, wenn der freie Speicherplatz unter</translation>
+    </message>
+    <message>
+        <source>and delete until</source>
+        <translation>liegt, und löschen, bis</translation>
+    </message>
+    <message>
+        <source>are free.</source>
+        <translation>frei sind.</translation>
+    </message>
+    <message>
+        <source>Oldest study date first. Never deleted automatically: protected studies and studies that received images in the last %1 minutes. Every automatic deletion is written to the log.</source>
+        <translation>Ältestes Studiendatum zuerst. Nie automatisch gelöscht werden geschützte Studien und Studien, die in den letzten %1 Minuten Bilder empfangen haben. Jede automatische Löschung wird protokolliert.</translation>
+    </message>
+    <message>
+        <source>Changed in the service settings</source>
+        <translation>Wird in den Service-Einstellungen geändert</translation>
+    </message>
+    <message>
+        <source>The second value must be larger than the first.</source>
+        <translation>Der zweite Wert muss größer als der erste sein.</translation>
+    </message>
+    <message>
+        <source>Automatic cleanup is off.</source>
+        <translation>Die automatische Bereinigung ist ausgeschaltet.</translation>
+    </message>
+    <message>
+        <source>Free space (%1) is below the start value: the oldest unprotected studies will be deleted at the next check.</source>
+        <translation>Der freie Speicherplatz (%1) liegt unter dem Startwert: Die ältesten ungeschützten Studien werden bei der nächsten Prüfung gelöscht.</translation>
+    </message>
+    <message>
+        <source>Free space (%1) is above the start value: nothing is deleted now.</source>
+        <translation>Der freie Speicherplatz (%1) liegt über dem Startwert: Jetzt wird nichts gelöscht.</translation>
+    </message>
+    <message>
+        <source>The start value is below the refuse limit of %1: images would be refused before the cleanup starts.</source>
+        <translation>Der Startwert liegt unter der Annahmegrenze von %1: Bilder würden abgelehnt, bevor die Bereinigung beginnt.</translation>
+    </message>
+    <message>
+        <source>Not applied yet.</source>
+        <translation>Noch nicht angewendet.</translation>
+    </message>
+    <message>
+        <source>The settings could not be changed:</source>
+        <translation>Die Einstellungen konnten nicht geändert werden:</translation>
+    </message>
+</context>
+<context>
+    <name>Fields</name>
+    <message>
+        <source>Local AE title</source>
+        <translation>Lokaler AE-Titel</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>Listen on address</source>
+        <translation>Empfangsadresse</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Datenordner</translation>
+    </message>
+    <message>
+        <source>Minimum free space</source>
+        <translation>Mindestens freier Speicherplatz</translation>
+    </message>
+    <message>
+        <source>Simultaneous associations</source>
+        <translation>Gleichzeitige Assoziationen</translation>
+    </message>
+    <message>
+        <source>Accept known callers only</source>
+        <translation>Nur bekannte Aufrufer annehmen</translation>
+    </message>
+    <message>
+        <source>Duplicate instances</source>
+        <translation>Doppelte Instanzen</translation>
+    </message>
+    <message>
+        <source>Maximum PDU size</source>
+        <translation>Maximale PDU-Größe</translation>
+    </message>
+    <message>
+        <source>Connect timeout</source>
+        <translation>Zeitlimit Verbindungsaufbau</translation>
+    </message>
+    <message>
+        <source>Association timeout (ACSE)</source>
+        <translation>Zeitlimit Assoziation (ACSE)</translation>
+    </message>
+    <message>
+        <source>Message timeout (DIMSE)</source>
+        <translation>Zeitlimit Nachricht (DIMSE)</translation>
+    </message>
+    <message>
+        <source>Network timeout</source>
+        <translation>Zeitlimit Netzwerk</translation>
+    </message>
+    <message>
+        <source>Remote nodes</source>
+        <translation>Entfernte Knoten</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>TLS certificate</source>
+        <translation>TLS-Zertifikat</translation>
+    </message>
+    <message>
+        <source>TLS private key</source>
+        <translation>Privater TLS-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Automatic cleanup</source>
+        <translation>Automatische Bereinigung</translation>
+    </message>
+    <message>
+        <source>Cleanup starts below</source>
+        <translation>Bereinigung beginnt unter</translation>
+    </message>
+    <message>
+        <source>Cleanup stops above</source>
+        <translation>Bereinigung endet über</translation>
+    </message>
+    <message>
+        <source>Settings version</source>
+        <translation>Version der Einstellungen</translation>
+    </message>
+    <message>
+        <source>Remote node</source>
+        <translation>Entfernter Knoten</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>AE title</source>
+        <translation>AE-Titel</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>Rollen</translation>
+    </message>
+    <message>
+        <source>Remote node: {field}</source>
+        <translation>Entfernter Knoten: {field}</translation>
+    </message>
+    <message>
+        <source>Remote node {number}: {field}</source>
+        <translation>Entfernter Knoten {number}: {field}</translation>
+    </message>
+</context>
+<context>
+    <name>FreeSpaceIndicator</name>
+    <message>
+        <source>Free: unknown</source>
+        <translation>Frei: unbekannt</translation>
+    </message>
+    <message>
+        <source>Free: %1</source>
+        <translation>Frei: %1</translation>
+    </message>
+    <message>
+        <source>Free space in the image store. New images are refused below %1.</source>
+        <translation>Freier Speicherplatz im Bildspeicher. Unter %1 werden neue Bilder abgelehnt.</translation>
+    </message>
+    <message>
+        <source>Automatic cleanup starts below %1.</source>
+        <translation>Die automatische Bereinigung beginnt unter %1.</translation>
+    </message>
+</context>
+<context>
+    <name>ImportController</name>
+    <message>
+        <source>Import DICOM files</source>
+        <extracomment>an import job of ours started (True) or none is running any more (False) an import job ended (job id); the browser refreshes on this</extracomment>
+        <translation>DICOM-Dateien importieren</translation>
+    </message>
+    <message>
+        <source>DICOM files (*.dcm *.DCM *.dicom *.ima *.IMA);;All files (*)</source>
+        <translation>DICOM-Dateien (*.dcm *.DCM *.dicom *.ima *.IMA);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Import a folder (with its subfolders)</source>
+        <translation>Ordner importieren (mit Unterordnern)</translation>
+    </message>
+    <message>
+        <source>Import a DICOMDIR (CD, DVD or USB medium)</source>
+        <translation>DICOMDIR importieren (CD, DVD oder USB-Medium)</translation>
+    </message>
+    <message>
+        <source>DICOMDIR (DICOMDIR dicomdir);;All files (*)</source>
+        <translation>DICOMDIR (DICOMDIR dicomdir);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Import finished: %1.</source>
+        <translation>Import abgeschlossen: %1.</translation>
+    </message>
+    <message>
+        <source>Some files were not imported; see the details for each file and why.</source>
+        <translation>Einige Dateien wurden nicht importiert; die Details nennen jede Datei und den Grund.</translation>
+    </message>
+    <message>
+        <source>Import cancelled: %1</source>
+        <translation>Import abgebrochen: %1</translation>
+    </message>
+    <message>
+        <source>Import failed: %1</source>
+        <translation>Import fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+</context>
+<context>
+    <name>JobsPanel</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Wiederholen</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Log…</source>
+        <translation>Protokoll…</translation>
+    </message>
+    <message>
+        <source>Stop the selected jobs</source>
+        <translation>Die ausgewählten Aufträge anhalten</translation>
+    </message>
+    <message>
+        <source>Run the selected failed or cancelled jobs again</source>
+        <translation>Die ausgewählten fehlgeschlagenen oder abgebrochenen Aufträge erneut ausführen</translation>
+    </message>
+    <message>
+        <source>Remove the selected jobs from the list</source>
+        <translation>Die ausgewählten Aufträge aus der Liste entfernen</translation>
+    </message>
+    <message>
+        <source>Show what the selected job did</source>
+        <translation>Zeigen, was der ausgewählte Auftrag getan hat</translation>
+    </message>
+    <message>
+        <source>Log of %1 #%2</source>
+        <translation>Protokoll von %1 #%2</translation>
+    </message>
+</context>
+<context>
+    <name>JobsTableModel</name>
+    <message>
+        <source>Job</source>
+        <translation>Auftrag</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Was</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Versuche</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Letzter Fehler</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Aktualisiert</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <source>Retrieve</source>
+        <translation>Abrufen</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>Drucken</translation>
+    </message>
+    <message>
+        <source>Burn media</source>
+        <translation>Medium brennen</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <source>Retry at %1</source>
+        <translation>Neuer Versuch um %1</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Wartet</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Läuft</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 und %n weiterer</numerusform>
+            <numerusform>%1 und %n weitere</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>starting…</source>
+        <translation>startet…</translation>
+    </message>
+    <message>
+        <source>Interrupted by a restart</source>
+        <translation>Durch einen Neustart unterbrochen</translation>
+    </message>
+    <message>
+        <source>Last error: %1</source>
+        <translation>Letzter Fehler: %1</translation>
+    </message>
+</context>
+<context>
+    <name>LocalNodePage</name>
+    <message>
+        <source>1 to 16 characters, no backslash</source>
+        <translation>1 bis 16 Zeichen, kein Backslash</translation>
+    </message>
+    <message>
+        <source>0.0.0.0 = every network interface</source>
+        <translation>0.0.0.0 = alle Netzwerkschnittstellen</translation>
+    </message>
+    <message>
+        <source>Accept associations only from the configured remote nodes</source>
+        <translation>Assoziationen nur von den eingetragenen entfernten Knoten annehmen</translation>
+    </message>
+    <message>
+        <source>unlimited</source>
+        <translation>unbegrenzt</translation>
+    </message>
+    <message>
+        <source> bytes</source>
+        <translation> Byte</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Changing the data folder reopens the local store in the new folder. Images already stored stay in the old folder and are not moved.</source>
+        <translation>Ein neuer Datenordner öffnet den lokalen Speicher im neuen Ordner. Bereits gespeicherte Bilder bleiben im alten Ordner und werden nicht verschoben.</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>nicht festgelegt</translation>
+    </message>
+    <message>
+        <source>TLS certificate</source>
+        <translation>TLS-Zertifikat</translation>
+    </message>
+    <message>
+        <source>TLS private key</source>
+        <translation>Privater TLS-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>Identität</translation>
+    </message>
+    <message>
+        <source>Local AE title:</source>
+        <translation>Lokaler AE-Titel:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port:</translation>
+    </message>
+    <message>
+        <source>Listen on address:</source>
+        <translation>Empfangsadresse:</translation>
+    </message>
+    <message>
+        <source>Associations</source>
+        <translation>Assoziationen</translation>
+    </message>
+    <message>
+        <source>Simultaneous associations:</source>
+        <translation>Gleichzeitige Assoziationen:</translation>
+    </message>
+    <message>
+        <source>Maximum PDU size:</source>
+        <translation>Maximale PDU-Größe:</translation>
+    </message>
+    <message>
+        <source>Timeouts</source>
+        <translation>Zeitlimits</translation>
+    </message>
+    <message>
+        <source>Connect:</source>
+        <translation>Verbindungsaufbau:</translation>
+    </message>
+    <message>
+        <source>Association (ACSE):</source>
+        <translation>Assoziation (ACSE):</translation>
+    </message>
+    <message>
+        <source>Message (DIMSE):</source>
+        <translation>Nachricht (DIMSE):</translation>
+    </message>
+    <message>
+        <source>Network idle:</source>
+        <translation>Netzwerk ohne Daten:</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Datenordner</translation>
+    </message>
+    <message>
+        <source>Folder:</source>
+        <translation>Ordner:</translation>
+    </message>
+    <message>
+        <source>TLS (recorded for later; not used yet)</source>
+        <translation>TLS (für später hinterlegt, noch nicht verwendet)</translation>
+    </message>
+    <message>
+        <source>Certificate:</source>
+        <translation>Zertifikat:</translation>
+    </message>
+    <message>
+        <source>Private key:</source>
+        <translation>Privater Schlüssel:</translation>
+    </message>
+    <message>
+        <source>Apply restarts the DICOM node with these values; associations in progress are given a few seconds to finish.</source>
+        <translation>„Anwenden“ startet den DICOM-Knoten mit diesen Werten neu; laufende Assoziationen erhalten einige Sekunden, um abzuschließen.</translation>
+    </message>
+    <message>
+        <source>Certificates and keys (*.pem *.crt *.cer *.key);;All files (*)</source>
+        <translation>Zertifikate und Schlüssel (*.pem *.crt *.cer *.key);;Alle Dateien (*)</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Workstation — %1</source>
+        <translation>Workstation — %1</translation>
+    </message>
+    <message>
+        <source>Jobs</source>
+        <translation>Aufträge</translation>
+    </message>
+    <message>
+        <source>Import &amp;files…</source>
+        <translation>&amp;Dateien importieren…</translation>
+    </message>
+    <message>
+        <source>Import DICOM files into the local store</source>
+        <translation>DICOM-Dateien in den lokalen Speicher importieren</translation>
+    </message>
+    <message>
+        <source>Import f&amp;older…</source>
+        <translation>&amp;Ordner importieren…</translation>
+    </message>
+    <message>
+        <source>Import every DICOM file in a folder and its subfolders</source>
+        <translation>Alle DICOM-Dateien eines Ordners und seiner Unterordner importieren</translation>
+    </message>
+    <message>
+        <source>Import &amp;DICOMDIR…</source>
+        <translation>DICOMDIR &amp;importieren…</translation>
+    </message>
+    <message>
+        <source>Import the studies of a CD, DVD or USB medium</source>
+        <translation>Die Studien einer CD, DVD oder eines USB-Mediums importieren</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Delete…</source>
+        <translation>&amp;Löschen…</translation>
+    </message>
+    <message>
+        <source>Delete the selected studies (or series) from the local store</source>
+        <translation>Die ausgewählten Studien (oder Serien) aus dem lokalen Speicher löschen</translation>
+    </message>
+    <message>
+        <source>Select &amp;all</source>
+        <translation>&amp;Alles auswählen</translation>
+    </message>
+    <message>
+        <source>&amp;Find…</source>
+        <translation>&amp;Suchen…</translation>
+    </message>
+    <message>
+        <source>Search by patient name, ID, accession number, date or modality</source>
+        <translation>Nach Patientenname, ID, Auftragsnummer (Accession Number), Datum oder Modalität suchen</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>&amp;Job panel</source>
+        <translation>&amp;Auftragsliste</translation>
+    </message>
+    <message>
+        <source>&amp;Service mode…</source>
+        <translation>&amp;Servicemodus…</translation>
+    </message>
+    <message>
+        <source>Settings of the DICOM node, remote nodes and storage (service engineer)</source>
+        <translation>Einstellungen des DICOM-Knotens, der entfernten Knoten und des Speichers (Servicetechniker)</translation>
+    </message>
+    <message>
+        <source>Storage &amp;cleanup…</source>
+        <translation>Speicher &amp;bereinigen…</translation>
+    </message>
+    <message>
+        <source>See what fills the disk and delete old studies</source>
+        <translation>Sehen, was den Datenträger füllt, und alte Studien löschen</translation>
+    </message>
+    <message>
+        <source>&amp;About Workstation</source>
+        <translation>&amp;Über Workstation</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>&amp;Extras</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>Import %v / %m</source>
+        <translation>Import %v / %m</translation>
+    </message>
+    <message>
+        <source>About Workstation</source>
+        <translation>Über Workstation</translation>
+    </message>
+    <message>
+        <source>Workstation %1
+
+A DICOM workstation: local store, DICOM node, import and job queue.
+Local AE title: %2, port %3.
+Data folder: %4</source>
+        <translation>Workstation %1
+
+Eine DICOM-Workstation: lokaler Speicher, DICOM-Knoten, Import und Auftragswarteschlange.
+Lokaler AE-Titel: %2, Port %3.
+Datenordner: %4</translation>
+    </message>
+    <message>
+        <source>Empty local store</source>
+        <translation>Lokaler Speicher ist leer</translation>
+    </message>
+    <message>
+        <source>The local store holds no studies yet.
+
+Load the sample studies shipped with the program (CT, MR, CR, US and more, anonymous test data)? They are imported as a job; you can delete them later.</source>
+        <translation>Der lokale Speicher enthält noch keine Studien.
+
+Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testdaten)? Sie werden als Auftrag importiert und können später gelöscht werden.</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>The settings file {path} cannot be used: {reason}</source>
+        <translation>Die Einstellungsdatei {path} ist nicht verwendbar: {reason}</translation>
+    </message>
+    <message>
+        <source>Local store error: {detail}</source>
+        <translation>Fehler im lokalen Speicher: {detail}</translation>
+    </message>
+    <message>
+        <source>Not a DICOM file: {reason}</source>
+        <translation>Keine DICOM-Datei: {reason}</translation>
+    </message>
+    <message>
+        <source>Unreadable DICOM data: {reason}</source>
+        <translation>Nicht lesbare DICOM-Daten: {reason}</translation>
+    </message>
+    <message>
+        <source>Missing or empty {attribute}</source>
+        <translation>{attribute} fehlt oder ist leer</translation>
+    </message>
+    <message>
+        <source>Invalid {attribute}: {value}</source>
+        <translation>Ungültige {attribute}: {value}</translation>
+    </message>
+    <message>
+        <source>Only {free_mb:.0f} MB free, below the minimum of {threshold_mb:.0f} MB</source>
+        <translation>Nur {free_mb:.0f} MB frei, weniger als das Minimum von {threshold_mb:.0f} MB</translation>
+    </message>
+    <message>
+        <source>The index was written by a newer program (schema {found}, this one knows {known})</source>
+        <translation>Der Index wurde von einem neueren Programm geschrieben (Schema {found}, dieses kennt {known})</translation>
+    </message>
+    <message>
+        <source>The study {study_uid} is not in the local store</source>
+        <translation>Die Studie {study_uid} ist nicht im lokalen Speicher</translation>
+    </message>
+    <message>
+        <source>The query cannot be answered: {reason}</source>
+        <translation>Die Anfrage kann nicht beantwortet werden: {reason}</translation>
+    </message>
+    <message>
+        <source>The job database was written by a newer program (schema {found}, this one knows {known})</source>
+        <translation>Die Auftragsdatenbank wurde von einem neueren Programm geschrieben (Schema {found}, dieses kennt {known})</translation>
+    </message>
+    <message>
+        <source>No thumbnail for {path}: {reason}</source>
+        <translation>Keine Miniatur für {path}: {reason}</translation>
+    </message>
+    <message>
+        <source>Service password: {detail}</source>
+        <translation>Service-Passwort: {detail}</translation>
+    </message>
+    <message>
+        <source>The password must have at least {min_length} characters.</source>
+        <translation>Das Passwort muss mindestens {min_length} Zeichen haben.</translation>
+    </message>
+    <message>
+        <source>The two passwords are not the same.</source>
+        <translation>Die beiden Passwörter stimmen nicht überein.</translation>
+    </message>
+    <message>
+        <source>The password is not correct.</source>
+        <translation>Das Passwort ist nicht richtig.</translation>
+    </message>
+    <message>
+        <source>No service password has been set yet.</source>
+        <translation>Es wurde noch kein Service-Passwort festgelegt.</translation>
+    </message>
+    <message>
+        <source>A service password is already set.</source>
+        <translation>Ein Service-Passwort ist bereits festgelegt.</translation>
+    </message>
+    <message>
+        <source>The service password file {path} cannot be used: {reason}</source>
+        <translation>Die Service-Passwortdatei {path} ist nicht verwendbar: {reason}</translation>
+    </message>
+    <message>
+        <source>The host name {host} cannot be resolved.</source>
+        <translation>Der Hostname {host} lässt sich nicht auflösen.</translation>
+    </message>
+    <message>
+        <source>Connection refused: nothing accepts connections on {host} port {port}.</source>
+        <translation>Verbindung abgelehnt: Auf {host} Port {port} nimmt nichts Verbindungen an.</translation>
+    </message>
+    <message>
+        <source>{host} cannot be reached: {reason}</source>
+        <translation>{host} ist nicht erreichbar: {reason}</translation>
+    </message>
+    <message>
+        <source>Cannot connect to {host} port {port}. {reason}</source>
+        <translation>Keine Verbindung zu {host} Port {port}. {reason}</translation>
+    </message>
+    <message>
+        <source>Association rejected ({result}) by the {source}: {reason}.</source>
+        <translation>Assoziation abgelehnt ({result}) durch {source}: {reason}.</translation>
+    </message>
+    <message>
+        <source>The peer aborted the association ({source}: {reason}).</source>
+        <translation>Die Gegenstelle hat die Assoziation abgebrochen ({source}: {reason}).</translation>
+    </message>
+    <message>
+        <source>The peer closed the connection without a DICOM answer: not a DICOM node, or it refuses this computer.</source>
+        <translation>Die Gegenstelle hat die Verbindung ohne DICOM-Antwort geschlossen: kein DICOM-Knoten, oder er weist diesen Computer ab.</translation>
+    </message>
+    <message>
+        <source>The peer answered, but not in DICOM: is {port} the DICOM port?</source>
+        <translation>Die Gegenstelle hat geantwortet, aber nicht mit DICOM: Ist {port} der DICOM-Port?</translation>
+    </message>
+    <message>
+        <source>The node accepted the association but does not offer Verification (C-ECHO).</source>
+        <translation>Der Knoten hat die Assoziation angenommen, bietet aber keine Verification (C-ECHO) an.</translation>
+    </message>
+    <message>
+        <source>The node answered the C-ECHO with status 0x{status_hex}.</source>
+        <translation>Der Knoten hat das C-ECHO mit Status 0x{status_hex} beantwortet.</translation>
+    </message>
+    <message>
+        <source>Timeout: no TCP connection within {timeout_s} s.</source>
+        <translation>Zeitüberschreitung: keine TCP-Verbindung innerhalb von {timeout_s} s.</translation>
+    </message>
+    <message>
+        <source>Timeout: no answer to the association request within {timeout_s} s.</source>
+        <translation>Zeitüberschreitung: keine Antwort auf die Assoziationsanfrage innerhalb von {timeout_s} s.</translation>
+    </message>
+    <message>
+        <source>Timeout: no C-ECHO response within {timeout_s} s.</source>
+        <translation>Zeitüberschreitung: keine C-ECHO-Antwort innerhalb von {timeout_s} s.</translation>
+    </message>
+    <message>
+        <source>permanent</source>
+        <translation>dauerhaft</translation>
+    </message>
+    <message>
+        <source>transient</source>
+        <translation>vorübergehend</translation>
+    </message>
+    <message>
+        <source>called application (service user)</source>
+        <translation>die angerufene Anwendung (Service User)</translation>
+    </message>
+    <message>
+        <source>ACSE service provider</source>
+        <translation>den ACSE-Dienstanbieter</translation>
+    </message>
+    <message>
+        <source>presentation service provider</source>
+        <translation>den Präsentationsdienstanbieter</translation>
+    </message>
+    <message>
+        <source>no reason given</source>
+        <translation>kein Grund angegeben</translation>
+    </message>
+    <message>
+        <source>application context name not supported</source>
+        <translation>Application Context Name nicht unterstützt</translation>
+    </message>
+    <message>
+        <source>our calling AE title is not known there</source>
+        <translation>unser rufender AE-Titel ist dort nicht bekannt</translation>
+    </message>
+    <message>
+        <source>the called AE title is wrong</source>
+        <translation>der angerufene AE-Titel ist falsch</translation>
+    </message>
+    <message>
+        <source>protocol version not supported</source>
+        <translation>Protokollversion nicht unterstützt</translation>
+    </message>
+    <message>
+        <source>temporary congestion</source>
+        <translation>vorübergehende Überlastung</translation>
+    </message>
+    <message>
+        <source>too many associations (local limit exceeded)</source>
+        <translation>zu viele Assoziationen (lokale Grenze überschritten)</translation>
+    </message>
+    <message>
+        <source>service user</source>
+        <translation>Service User</translation>
+    </message>
+    <message>
+        <source>service provider</source>
+        <translation>Dienstanbieter</translation>
+    </message>
+    <message>
+        <source>reason not specified</source>
+        <translation>Grund nicht angegeben</translation>
+    </message>
+    <message>
+        <source>unrecognised PDU</source>
+        <translation>unbekannte PDU</translation>
+    </message>
+    <message>
+        <source>unexpected PDU</source>
+        <translation>unerwartete PDU</translation>
+    </message>
+    <message>
+        <source>unrecognised PDU parameter</source>
+        <translation>unbekannter PDU-Parameter</translation>
+    </message>
+    <message>
+        <source>unexpected PDU parameter</source>
+        <translation>unerwarteter PDU-Parameter</translation>
+    </message>
+    <message>
+        <source>invalid PDU parameter value</source>
+        <translation>ungültiger PDU-Parameterwert</translation>
+    </message>
+    <message>
+        <source>{field}: {rule}.</source>
+        <translation>{field}: {rule}.</translation>
+    </message>
+    <message>
+        <source>{field}: {rule} (entered: {value}).</source>
+        <translation>{field}: {rule} (eingegeben: {value}).</translation>
+    </message>
+</context>
+<context>
+    <name>NodeDialog</name>
+    <message>
+        <source>Edit remote node</source>
+        <translation>Entfernten Knoten bearbeiten</translation>
+    </message>
+    <message>
+        <source>Add remote node</source>
+        <translation>Entfernten Knoten hinzufügen</translation>
+    </message>
+    <message>
+        <source>1 to 16 characters, no backslash</source>
+        <translation>1 bis 16 Zeichen, kein Backslash</translation>
+    </message>
+    <message>
+        <source>IP address or host name</source>
+        <translation>IP-Adresse oder Hostname</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>Rollen</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <source>AE title:</source>
+        <translation>AE-Titel:</translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation>Host:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port:</translation>
+    </message>
+</context>
+<context>
+    <name>NodeStatusLabel</name>
+    <message>
+        <source>%1 · port %2 · listening · 1 association</source>
+        <translation>%1 · Port %2 · empfangsbereit · 1 Assoziation</translation>
+    </message>
+    <message>
+        <source>%1 · port %2 · listening · %3 associations</source>
+        <translation>%1 · Port %2 · empfangsbereit · %3 Assoziationen</translation>
+    </message>
+    <message>
+        <source>The DICOM node accepts associations as %1 on port %2.</source>
+        <translation>Der DICOM-Knoten nimmt Assoziationen als %1 auf Port %2 an.</translation>
+    </message>
+    <message>
+        <source>%1 · port %2 · starting…</source>
+        <translation>%1 · Port %2 · startet…</translation>
+    </message>
+    <message>
+        <source>The local store is checked; the node listens as soon as it is done.</source>
+        <translation>Der lokale Speicher wird geprüft; der Knoten ist empfangsbereit, sobald das erledigt ist.</translation>
+    </message>
+    <message>
+        <source>%1 · port %2 · NOT listening</source>
+        <translation>%1 · Port %2 · NICHT empfangsbereit</translation>
+    </message>
+    <message>
+        <source>The DICOM node does not accept associations: %3</source>
+        <translation>Der DICOM-Knoten nimmt keine Assoziationen an: %3</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordDialog</name>
+    <message>
+        <source>Service mode</source>
+        <translation>Servicemodus</translation>
+    </message>
+    <message>
+        <source>Enter the service password to change the settings.</source>
+        <translation>Geben Sie das Service-Passwort ein, um die Einstellungen zu ändern.</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Passwort:</translation>
+    </message>
+    <message>
+        <source>Set the service password</source>
+        <translation>Service-Passwort festlegen</translation>
+    </message>
+    <message>
+        <source>No service password has been set yet. Choose one now: it protects the network and storage settings. At least {n} characters.</source>
+        <translation>Es wurde noch kein Service-Passwort festgelegt. Wählen Sie jetzt eines: Es schützt die Netzwerk- und Speichereinstellungen. Mindestens {n} Zeichen.</translation>
+    </message>
+    <message>
+        <source>Change the service password</source>
+        <translation>Service-Passwort ändern</translation>
+    </message>
+    <message>
+        <source>At least {n} characters.</source>
+        <translation>Mindestens {n} Zeichen.</translation>
+    </message>
+    <message>
+        <source>Current password:</source>
+        <translation>Aktuelles Passwort:</translation>
+    </message>
+    <message>
+        <source>New password:</source>
+        <translation>Neues Passwort:</translation>
+    </message>
+    <message>
+        <source>Repeat the new password:</source>
+        <translation>Neues Passwort wiederholen:</translation>
+    </message>
+</context>
+<context>
+    <name>PatientBrowser</name>
+    <message>
+        <source>1 study</source>
+        <extracomment>the current study changed (&apos;&apos; when none) a study was double-clicked or Return was pressed on it (for the viewer) studies or series were deleted (their Study Instance UIDs)</extracomment>
+        <translation>1 Studie</translation>
+    </message>
+    <message>
+        <source>%1 studies</source>
+        <translation>%1 Studien</translation>
+    </message>
+    <message>
+        <source>… and %1 more</source>
+        <translation>… und %1 weitere</translation>
+    </message>
+    <message>
+        <source>Delete this study from the local store? Its images are removed from this computer; this cannot be undone.</source>
+        <translation>Diese Studie aus dem lokalen Speicher löschen? Ihre Bilder werden von diesem Computer entfernt; das kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <source>Delete %1 studies from the local store? Their images are removed from this computer; this cannot be undone.</source>
+        <translation>%1 Studien aus dem lokalen Speicher löschen? Ihre Bilder werden von diesem Computer entfernt; das kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <source>Delete studies</source>
+        <translation>Studien löschen</translation>
+    </message>
+    <message>
+        <source>Delete this series from the local store? This cannot be undone.</source>
+        <translation>Diese Serie aus dem lokalen Speicher löschen? Das kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <source>Delete %1 series from the local store? This cannot be undone.</source>
+        <translation>%1 Serien aus dem lokalen Speicher löschen? Das kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <source>Delete series</source>
+        <translation>Serien löschen</translation>
+    </message>
+</context>
+<context>
+    <name>RemoteNodesPage</name>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>AE title</source>
+        <translation>AE-Titel</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>Host</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>Rollen</translation>
+    </message>
+    <message>
+        <source>Last echo</source>
+        <translation>Letztes Echo</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>Hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Echo</source>
+        <translation>Echo</translation>
+    </message>
+    <message>
+        <source>Send a DICOM C-ECHO to the selected node</source>
+        <translation>Ein DICOM-C-ECHO an den ausgewählten Knoten senden</translation>
+    </message>
+    <message>
+        <source>Select a node and press Echo to test the connection.</source>
+        <translation>Wählen Sie einen Knoten und klicken Sie auf „Echo“, um die Verbindung zu testen.</translation>
+    </message>
+    <message>
+        <source>Echo to {name} ({aet} at {host}:{port}) running…</source>
+        <translation>Echo an {name} ({aet} auf {host}:{port}) läuft…</translation>
+    </message>
+    <message>
+        <source>{name} ({aet} at {host}:{port})</source>
+        <translation>{name} ({aet} auf {host}:{port})</translation>
+    </message>
+    <message>
+        <source>OK, {rtt} ms</source>
+        <translation>OK, {rtt} ms</translation>
+    </message>
+    <message>
+        <source>Echo to {where} succeeded. Round trip {rtt} ms (with association set-up and release {total} ms).</source>
+        <translation>Echo an {where} erfolgreich. Antwortzeit {rtt} ms (mit Auf- und Abbau der Assoziation {total} ms).</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Echo to {where} failed. {reason}</source>
+        <translation>Echo an {where} fehlgeschlagen. {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>Roles</name>
+    <message>
+        <source>Send to (storage)</source>
+        <translation>Senden an (Speicherung)</translation>
+    </message>
+    <message>
+        <source>Query</source>
+        <translation>Abfrage</translation>
+    </message>
+    <message>
+        <source>Retrieve from</source>
+        <translation>Abrufen von</translation>
+    </message>
+    <message>
+        <source>Move destination</source>
+        <translation>Move-Ziel</translation>
+    </message>
+    <message>
+        <source>Storage commitment</source>
+        <translation>Storage Commitment</translation>
+    </message>
+    <message>
+        <source>Worklist</source>
+        <translation>Worklist</translation>
+    </message>
+    <message>
+        <source>MPPS</source>
+        <translation>MPPS</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Drucker</translation>
+    </message>
+</context>
+<context>
+    <name>Rules</name>
+    <message>
+        <source>must be at least {n}</source>
+        <translation>muss mindestens {n} sein</translation>
+    </message>
+    <message>
+        <source>must be at most {n}</source>
+        <translation>darf höchstens {n} sein</translation>
+    </message>
+    <message>
+        <source>must be greater than {n}</source>
+        <translation>muss größer als {n} sein</translation>
+    </message>
+    <message>
+        <source>must be less than {n}</source>
+        <translation>muss kleiner als {n} sein</translation>
+    </message>
+    <message>
+        <source>must have at least {n} characters</source>
+        <translation>muss mindestens {n} Zeichen haben</translation>
+    </message>
+    <message>
+        <source>must have at most {n} characters</source>
+        <translation>darf höchstens {n} Zeichen haben</translation>
+    </message>
+    <message>
+        <source>must be a number</source>
+        <translation>muss eine Zahl sein</translation>
+    </message>
+    <message>
+        <source>must be one of {choices}</source>
+        <translation>muss einer dieser Werte sein: {choices}</translation>
+    </message>
+    <message>
+        <source>must be text</source>
+        <translation>muss Text sein</translation>
+    </message>
+    <message>
+        <source>must not contain control characters</source>
+        <translation>darf keine Steuerzeichen enthalten</translation>
+    </message>
+    <message>
+        <source>must not contain a backslash</source>
+        <translation>darf keinen Backslash enthalten</translation>
+    </message>
+    <message>
+        <source>must use ASCII characters only</source>
+        <translation>darf nur ASCII-Zeichen enthalten</translation>
+    </message>
+    <message>
+        <source>must not be empty</source>
+        <translation>darf nicht leer sein</translation>
+    </message>
+    <message>
+        <source>must be an IP address or a host name (letters, digits, &apos;-&apos;, &apos;.&apos;)</source>
+        <translation>muss eine IP-Adresse oder ein Hostname sein (Buchstaben, Ziffern, &apos;-&apos;, &apos;.&apos;)</translation>
+    </message>
+    <message>
+        <source>must be an IP address of this machine (0.0.0.0 for all)</source>
+        <translation>muss eine IP-Adresse dieses Computers sein (0.0.0.0 für alle)</translation>
+    </message>
+    <message>
+        <source>must be 0 (unlimited) or at least {n} bytes</source>
+        <translation>muss 0 (unbegrenzt) oder mindestens {n} Byte sein</translation>
+    </message>
+    <message>
+        <source>the name &apos;{name}&apos; is used twice (names ignore case)</source>
+        <translation>der Name &apos;{name}&apos; kommt zweimal vor (Groß-/Kleinschreibung zählt nicht)</translation>
+    </message>
+    <message>
+        <source>must be an existing file</source>
+        <translation>muss eine vorhandene Datei sein</translation>
+    </message>
+    <message>
+        <source>must be above the value where cleanup starts ({n} MB)</source>
+        <translation>muss über dem Wert liegen, bei dem die Bereinigung beginnt ({n} MB)</translation>
+    </message>
+    <message>
+        <source>must look like NAME=AET@HOST:PORT</source>
+        <translation>muss die Form NAME=AET@HOST:PORT haben</translation>
+    </message>
+</context>
+<context>
+    <name>SearchBar</name>
+    <message>
+        <source>Patient name (e.g. smith*, mey?r)</source>
+        <translation>Patientenname (z. B. schmi*, mey?r)</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>Patienten-ID</translation>
+    </message>
+    <message>
+        <source>Accession no.</source>
+        <translation>Auftragsnr.</translation>
+    </message>
+    <message>
+        <source>Study date</source>
+        <translation>Studiendatum</translation>
+    </message>
+    <message>
+        <source>Any date</source>
+        <translation>Beliebiges Datum</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Heute</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Gestern</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <source>Date range…</source>
+        <translation>Zeitraum…</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>bis</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalität</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Show all studies</source>
+        <translation>Alle Studien anzeigen</translation>
+    </message>
+    <message>
+        <source>All modalities</source>
+        <translation>Alle Modalitäten</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceDialog</name>
+    <message>
+        <source>Service settings</source>
+        <translation>Service-Einstellungen</translation>
+    </message>
+    <message>
+        <source>Local node</source>
+        <translation>Lokaler Knoten</translation>
+    </message>
+    <message>
+        <source>Remote nodes</source>
+        <translation>Entfernte Knoten</translation>
+    </message>
+    <message>
+        <source>Storage</source>
+        <translation>Speicher</translation>
+    </message>
+    <message>
+        <source>Change service password…</source>
+        <translation>Service-Passwort ändern…</translation>
+    </message>
+    <message>
+        <source>No changes to save.</source>
+        <translation>Keine Änderungen zu speichern.</translation>
+    </message>
+    <message>
+        <source>The settings could not be saved to {path}: {reason}</source>
+        <translation>Die Einstellungen konnten nicht in {path} gespeichert werden: {reason}</translation>
+    </message>
+    <message>
+        <source>The settings were saved but could not be put into effect: {reason}</source>
+        <translation>Die Einstellungen wurden gespeichert, konnten aber nicht wirksam werden: {reason}</translation>
+    </message>
+    <message>
+        <source>Settings saved and applied.</source>
+        <translation>Einstellungen gespeichert und angewendet.</translation>
+    </message>
+    <message>
+        <source>Not saved. {reason}</source>
+        <translation>Nicht gespeichert. {reason}</translation>
+    </message>
+    <message>
+        <source>The service password was changed.</source>
+        <translation>Das Service-Passwort wurde geändert.</translation>
+    </message>
+</context>
+<context>
+    <name>StorageCleanupDialog</name>
+    <message>
+        <source>Storage cleanup</source>
+        <translation>Speicherbereinigung</translation>
+    </message>
+    <message>
+        <source>Disk space</source>
+        <translation>Speicherplatz</translation>
+    </message>
+    <message>
+        <source>Older than</source>
+        <translation>Älter als</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> Tage</translation>
+    </message>
+    <message>
+        <source>Larger than</source>
+        <translation>Größer als</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>Oldest study date first</source>
+        <translation>Ältestes Studiendatum zuerst</translation>
+    </message>
+    <message>
+        <source>Largest first</source>
+        <translation>Größte zuerst</translation>
+    </message>
+    <message>
+        <source>Least recently opened first</source>
+        <translation>Am längsten nicht geöffnete zuerst</translation>
+    </message>
+    <message>
+        <source>Order:</source>
+        <translation>Reihenfolge:</translation>
+    </message>
+    <message>
+        <source>Protect</source>
+        <translation>Schützen</translation>
+    </message>
+    <message>
+        <source>Never delete these studies</source>
+        <translation>Diese Studien nie löschen</translation>
+    </message>
+    <message>
+        <source>Unprotect</source>
+        <translation>Schutz aufheben</translation>
+    </message>
+    <message>
+        <source>Delete selected…</source>
+        <translation>Ausgewählte löschen…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <source>%1 free of %2 (%3 % used) · Store: %4 in %5</source>
+        <translation>%1 frei von %2 (%3 % belegt) · Speicher: %4 in %5</translation>
+    </message>
+    <message>
+        <source>New images are refused when less than %1 is free.</source>
+        <translation>Neue Bilder werden abgelehnt, wenn weniger als %1 frei ist.</translation>
+    </message>
+    <message>
+        <source>Images are being refused now: free space is too low.</source>
+        <translation>Bilder werden jetzt abgelehnt: zu wenig freier Speicherplatz.</translation>
+    </message>
+    <message>
+        <source>Delete studies to receive images again.</source>
+        <translation>Löschen Sie Studien, um wieder Bilder zu empfangen.</translation>
+    </message>
+    <message>
+        <source>1 study</source>
+        <translation>1 Studie</translation>
+    </message>
+    <message>
+        <source>%1 studies</source>
+        <translation>%1 Studien</translation>
+    </message>
+    <message>
+        <source>%1 selected (%2)</source>
+        <translation>%1 ausgewählt (%2)</translation>
+    </message>
+    <message>
+        <source>%1 shown</source>
+        <translation>%1 angezeigt</translation>
+    </message>
+    <message>
+        <source>Delete studies</source>
+        <translation>Studien löschen</translation>
+    </message>
+    <message>
+        <source>The selected studies are protected. Unprotect them first.</source>
+        <translation>Die ausgewählten Studien sind geschützt. Heben Sie zuerst den Schutz auf.</translation>
+    </message>
+    <message>
+        <source>Permanently delete %1 (%2) from this workstation?</source>
+        <translation>%1 (%2) endgültig von dieser Workstation löschen?</translation>
+    </message>
+    <message>
+        <source>… and %1 more</source>
+        <translation>… und %1 weitere</translation>
+    </message>
+    <message>
+        <source>%1 protected in the selection will be kept.</source>
+        <translation>%1 geschützte in der Auswahl bleiben erhalten.</translation>
+    </message>
+    <message>
+        <source>Images not stored elsewhere (PACS) are lost.</source>
+        <translation>Bilder, die nicht anderswo (PACS) gespeichert sind, gehen verloren.</translation>
+    </message>
+    <message>
+        <source>Delete %1</source>
+        <translation>%1 löschen</translation>
+    </message>
+    <message>
+        <source>Deleting studies…</source>
+        <translation>Studien werden gelöscht…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Deleted %1, %2 freed.</source>
+        <translation>%1 gelöscht, %2 freigegeben.</translation>
+    </message>
+    <message>
+        <source>Cancelled before the end.</source>
+        <translation>Vor dem Ende abgebrochen.</translation>
+    </message>
+    <message>
+        <source>%1 kept: protected.</source>
+        <translation>%1 behalten: geschützt.</translation>
+    </message>
+    <message>
+        <source>%1 could not be deleted (see the log).</source>
+        <translation>%1 konnten nicht gelöscht werden (siehe Protokoll).</translation>
+    </message>
+</context>
+<context>
+    <name>StoragePage</name>
+    <message>
+        <source>Keep the stored copy, discard the new one</source>
+        <translation>Gespeicherte Kopie behalten, neue verwerfen</translation>
+    </message>
+    <message>
+        <source>Replace the stored copy with the new one</source>
+        <translation>Gespeicherte Kopie durch die neue ersetzen</translation>
+    </message>
+    <message>
+        <source>Below this free space on the data folder&apos;s disk, incoming images are refused (status A700) instead of filling the disk.</source>
+        <translation>Unterhalb dieses freien Speicherplatzes auf dem Datenträger des Datenordners werden eingehende Bilder abgelehnt (Status A700), statt den Datenträger zu füllen.</translation>
+    </message>
+    <message>
+        <source>The new language is used from the next start.</source>
+        <translation>Die neue Sprache gilt ab dem nächsten Start.</translation>
+    </message>
+    <message>
+        <source>Local store</source>
+        <translation>Lokaler Speicher</translation>
+    </message>
+    <message>
+        <source>Duplicate instances (same SOP Instance UID):</source>
+        <translation>Doppelte Instanzen (gleiche SOP Instance UID):</translation>
+    </message>
+    <message>
+        <source>Minimum free space:</source>
+        <translation>Mindestens freier Speicherplatz:</translation>
+    </message>
+    <message>
+        <source>User interface</source>
+        <translation>Benutzeroberfläche</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+</context>
+<context>
+    <name>StudyUsageModel</name>
+    <message>
+        <source>Protected</source>
+        <translation>Geschützt</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>Patienten-ID</translation>
+    </message>
+    <message>
+        <source>Study date</source>
+        <translation>Studiendatum</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalität</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Last opened</source>
+        <translation>Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <source>No valid study date: the day it was received counts</source>
+        <translation>Kein gültiges Studiendatum: Es zählt der Tag des Empfangs</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 Byte</translation>
+    </message>
+    <message>
+        <source>Never deleted, neither automatically nor by Delete selected</source>
+        <translation>Wird nie gelöscht, weder automatisch noch über „Ausgewählte löschen“</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+</context>
+<context>
+    <name>ThumbnailStrip</name>
+    <message>
+        <source>1 image</source>
+        <translation>1 Bild</translation>
+    </message>
+    <message>
+        <source>%1 images</source>
+        <translation>%1 Bilder</translation>
+    </message>
+    <message>
+        <source>Series {number}: {modality} {description}, {images} images</source>
+        <translation>Serie {number}: {modality} {description}, {images} Bilder</translation>
+    </message>
+    <message>
+        <source>No image</source>
+        <translation>Kein Bild</translation>
+    </message>
+</context>
+<context>
+    <name>Workstation</name>
+    <message>
+        <source>Store check: %1 temp files removed, %2 missing files dropped, %3 files indexed, %4 unreadable files moved to quarantine</source>
+        <extracomment>the store check is done, the node listens (or failed to) and the job worker runs</extracomment>
+        <translation>Speicherprüfung: %1 temporäre Dateien entfernt, %2 fehlende Dateien ausgetragen, %3 Dateien indiziert, %4 unlesbare Dateien in die Quarantäne verschoben</translation>
+    </message>
+    <message>
+        <source>cannot listen on port %1: %2</source>
+        <translation>kann auf Port %1 nicht empfangen: %2</translation>
+    </message>
+    <message>
+        <source>Restart needed</source>
+        <translation>Neustart erforderlich</translation>
+    </message>
+    <message>
+        <source>The new data directory is used after the program is restarted.</source>
+        <translation>Das neue Datenverzeichnis wird nach einem Neustart des Programms verwendet.</translation>
+    </message>
+    <message>
+        <source>Workstation cannot start</source>
+        <translation>Workstation kann nicht starten</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,1 @@
+"""The patient browser: studies of the local store, their series and thumbnails."""

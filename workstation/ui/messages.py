@@ -1,0 +1,273 @@
+"""Translated texts for the typed errors of the Qt-free layers, in one place.
+
+The lower layers raise :class:`~workstation.errors.WorkstationError` subclasses with a
+stable ``code`` and the ``values`` that explain them (and return codes such as
+``echo.refused`` in results). Every dialog turns them into words here, so a German
+user reads German and a new code needs one line. Unknown codes fall back to the
+error's own English message rather than to nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
+
+from workstation.errors import SettingsError, WorkstationError
+
+_MSG = "Messages"
+_FIELDS = "Fields"
+_RULES = "Rules"
+
+
+def _tr(context: str, text: str) -> str:
+    return QCoreApplication.translate(context, text)
+
+
+# -- settings fields -------------------------------------------------------------------
+FIELD_LABELS: dict[str, str] = {
+    "ae_title": QT_TRANSLATE_NOOP("Fields", "Local AE title"),
+    "port": QT_TRANSLATE_NOOP("Fields", "Port"),
+    "bind_address": QT_TRANSLATE_NOOP("Fields", "Listen on address"),
+    "data_dir": QT_TRANSLATE_NOOP("Fields", "Data folder"),
+    "min_free_space_mb": QT_TRANSLATE_NOOP("Fields", "Minimum free space"),
+    "max_associations": QT_TRANSLATE_NOOP("Fields", "Simultaneous associations"),
+    "require_known_callers": QT_TRANSLATE_NOOP("Fields", "Accept known callers only"),
+    "duplicate_policy": QT_TRANSLATE_NOOP("Fields", "Duplicate instances"),
+    "max_pdu": QT_TRANSLATE_NOOP("Fields", "Maximum PDU size"),
+    "connect_timeout_s": QT_TRANSLATE_NOOP("Fields", "Connect timeout"),
+    "acse_timeout_s": QT_TRANSLATE_NOOP("Fields", "Association timeout (ACSE)"),
+    "dimse_timeout_s": QT_TRANSLATE_NOOP("Fields", "Message timeout (DIMSE)"),
+    "network_timeout_s": QT_TRANSLATE_NOOP("Fields", "Network timeout"),
+    "remote_nodes": QT_TRANSLATE_NOOP("Fields", "Remote nodes"),
+    "language": QT_TRANSLATE_NOOP("Fields", "Language"),
+    "tls_certificate": QT_TRANSLATE_NOOP("Fields", "TLS certificate"),
+    "tls_private_key": QT_TRANSLATE_NOOP("Fields", "TLS private key"),
+    "cleanup_enabled": QT_TRANSLATE_NOOP("Fields", "Automatic cleanup"),
+    "cleanup_low_water_mb": QT_TRANSLATE_NOOP("Fields", "Cleanup starts below"),
+    "cleanup_high_water_mb": QT_TRANSLATE_NOOP("Fields", "Cleanup stops above"),
+    "schema_version": QT_TRANSLATE_NOOP("Fields", "Settings version"),
+    "node": QT_TRANSLATE_NOOP("Fields", "Remote node"),
+}
+
+NODE_FIELD_LABELS: dict[str, str] = {
+    "name": QT_TRANSLATE_NOOP("Fields", "Name"),
+    "ae_title": QT_TRANSLATE_NOOP("Fields", "AE title"),
+    "host": QT_TRANSLATE_NOOP("Fields", "Host"),
+    "port": QT_TRANSLATE_NOOP("Fields", "Port"),
+    "roles": QT_TRANSLATE_NOOP("Fields", "Roles"),
+}
+
+
+def field_label(field: str) -> str:
+    """The translated label of a settings field path such as ``remote_nodes.2.host``."""
+    parts = field.split(".")
+    if parts[0] == "remote_nodes" and len(parts) > 1:
+        rest = [p for p in parts[1:] if not p.isdigit()]
+        index = next((int(p) for p in parts[1:] if p.isdigit()), None)
+        sub = _tr(_FIELDS, NODE_FIELD_LABELS.get(rest[0], rest[0])) if rest else ""
+        if index is None:
+            return QCoreApplication.translate("Fields", "Remote node: {field}").format(field=sub)
+        return QCoreApplication.translate("Fields", "Remote node {number}: {field}").format(number=index + 1, field=sub)
+    text = FIELD_LABELS.get(parts[0])
+    return _tr(_FIELDS, text) if text else field
+
+
+# -- rules: the model's English rule texts, recognised and translated --------------------
+_NUM = r"(?P<n>-?[0-9][0-9.e+]*)"
+RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"^Input should be greater than or equal to {_NUM}$"),
+     QT_TRANSLATE_NOOP("Rules", "must be at least {n}")),
+    (re.compile(rf"^Input should be less than or equal to {_NUM}$"),
+     QT_TRANSLATE_NOOP("Rules", "must be at most {n}")),
+    (re.compile(rf"^Input should be greater than {_NUM}$"),
+     QT_TRANSLATE_NOOP("Rules", "must be greater than {n}")),
+    (re.compile(rf"^Input should be less than {_NUM}$"),
+     QT_TRANSLATE_NOOP("Rules", "must be less than {n}")),
+    (re.compile(r"^String should have at least (?P<n>\d+) characters?$"),
+     QT_TRANSLATE_NOOP("Rules", "must have at least {n} characters")),
+    (re.compile(r"^String should have at most (?P<n>\d+) characters?$"),
+     QT_TRANSLATE_NOOP("Rules", "must have at most {n} characters")),
+    (re.compile(r"^Input should be a valid (integer|number).*$"),
+     QT_TRANSLATE_NOOP("Rules", "must be a number")),
+    (re.compile(r"^Input should be (?P<choices>'.+')$"),
+     QT_TRANSLATE_NOOP("Rules", "must be one of {choices}")),
+    (re.compile(r"^must be text$"), QT_TRANSLATE_NOOP("Rules", "must be text")),
+    (re.compile(r"^must not contain control characters$"),
+     QT_TRANSLATE_NOOP("Rules", "must not contain control characters")),
+    (re.compile(r"^must not contain a backslash$"),
+     QT_TRANSLATE_NOOP("Rules", "must not contain a backslash")),
+    (re.compile(r"^must use ASCII characters only$"),
+     QT_TRANSLATE_NOOP("Rules", "must use ASCII characters only")),
+    (re.compile(r"^must not be empty$"), QT_TRANSLATE_NOOP("Rules", "must not be empty")),
+    (re.compile(r"^must be at most (?P<n>\d+) characters$"),
+     QT_TRANSLATE_NOOP("Rules", "must have at most {n} characters")),
+    (re.compile(r"^must be an IP address or a host name.*$"),
+     QT_TRANSLATE_NOOP("Rules", "must be an IP address or a host name (letters, digits, '-', '.')")),
+    (re.compile(r"^must be an IP address of this machine.*$"),
+     QT_TRANSLATE_NOOP("Rules", "must be an IP address of this machine (0.0.0.0 for all)")),
+    (re.compile(r"^must be 0 \(unlimited\) or at least (?P<n>\d+) bytes$"),
+     QT_TRANSLATE_NOOP("Rules", "must be 0 (unlimited) or at least {n} bytes")),
+    (re.compile(r"^node name '(?P<name>.*)' is used twice.*$"),
+     QT_TRANSLATE_NOOP("Rules", "the name '{name}' is used twice (names ignore case)")),
+    (re.compile(r"^must be an existing file$"),
+     QT_TRANSLATE_NOOP("Rules", "must be an existing file")),
+    (re.compile(r"^must be above the low-water mark \((?P<n>\d+) MB\)$"),
+     QT_TRANSLATE_NOOP("Rules", "must be above the value where cleanup starts ({n} MB)")),
+    (re.compile(r"^must look like NAME=AET@HOST:PORT$"),
+     QT_TRANSLATE_NOOP("Rules", "must look like NAME=AET@HOST:PORT")),
+]  # fmt: skip
+
+
+def rule_text(rule: str) -> str:
+    """The translated rule, or the model's own English text when it is not known here."""
+    for pattern, template in RULES:
+        m = pattern.match(rule)
+        if m:
+            return _tr(_RULES, template).format(**m.groupdict())
+    return rule
+
+
+# -- error codes -----------------------------------------------------------------------
+TEMPLATES: dict[str, str] = {
+    "settings.file": QT_TRANSLATE_NOOP("Messages", "The settings file {path} cannot be used: {reason}"),
+    "store.error": QT_TRANSLATE_NOOP("Messages", "Local store error: {detail}"),
+    "store.not_dicom": QT_TRANSLATE_NOOP("Messages", "Not a DICOM file: {reason}"),
+    "store.corrupt": QT_TRANSLATE_NOOP("Messages", "Unreadable DICOM data: {reason}"),
+    "store.missing_uid": QT_TRANSLATE_NOOP("Messages", "Missing or empty {attribute}"),
+    "store.invalid_uid": QT_TRANSLATE_NOOP("Messages", "Invalid {attribute}: {value}"),
+    "store.no_space": QT_TRANSLATE_NOOP(
+        "Messages", "Only {free_mb:.0f} MB free, below the minimum of {threshold_mb:.0f} MB"),
+    "store.schema": QT_TRANSLATE_NOOP(
+        "Messages", "The index was written by a newer program (schema {found}, this one knows {known})"),
+    "store.unknown_study": QT_TRANSLATE_NOOP("Messages", "The study {study_uid} is not in the local store"),
+    "query.identifier": QT_TRANSLATE_NOOP("Messages", "The query cannot be answered: {reason}"),
+    "jobs.schema": QT_TRANSLATE_NOOP(
+        "Messages", "The job database was written by a newer program (schema {found}, this one knows {known})"),
+    "imaging.thumbnail": QT_TRANSLATE_NOOP("Messages", "No thumbnail for {path}: {reason}"),
+    "password.error": QT_TRANSLATE_NOOP("Messages", "Service password: {detail}"),
+    "password.too_short": QT_TRANSLATE_NOOP(
+        "Messages", "The password must have at least {min_length} characters."),
+    "password.mismatch": QT_TRANSLATE_NOOP("Messages", "The two passwords are not the same."),
+    "password.wrong": QT_TRANSLATE_NOOP("Messages", "The password is not correct."),
+    "password.not_set": QT_TRANSLATE_NOOP("Messages", "No service password has been set yet."),
+    "password.already_set": QT_TRANSLATE_NOOP("Messages", "A service password is already set."),
+    "password.file": QT_TRANSLATE_NOOP(
+        "Messages", "The service password file {path} cannot be used: {reason}"),
+    "echo.unresolved": QT_TRANSLATE_NOOP("Messages", "The host name {host} cannot be resolved."),
+    "echo.refused": QT_TRANSLATE_NOOP(
+        "Messages", "Connection refused: nothing accepts connections on {host} port {port}."),
+    "echo.unreachable": QT_TRANSLATE_NOOP("Messages", "{host} cannot be reached: {reason}"),
+    "echo.connect": QT_TRANSLATE_NOOP("Messages", "Cannot connect to {host} port {port}. {reason}"),
+    "echo.rejected": QT_TRANSLATE_NOOP(
+        "Messages", "Association rejected ({result}) by the {source}: {reason}."),
+    "echo.aborted": QT_TRANSLATE_NOOP(
+        "Messages", "The peer aborted the association ({source}: {reason})."),
+    "echo.closed": QT_TRANSLATE_NOOP(
+        "Messages", "The peer closed the connection without a DICOM answer: "
+        "not a DICOM node, or it refuses this computer."),
+    "echo.not_dicom": QT_TRANSLATE_NOOP(
+        "Messages", "The peer answered, but not in DICOM: is {port} the DICOM port?"),
+    "echo.no_context": QT_TRANSLATE_NOOP(
+        "Messages", "The node accepted the association but does not offer Verification (C-ECHO)."),
+    "echo.status": QT_TRANSLATE_NOOP("Messages", "The node answered the C-ECHO with status 0x{status_hex}."),
+}  # fmt: skip
+
+TIMEOUT_TEMPLATES: dict[str, str] = {
+    "connect": QT_TRANSLATE_NOOP("Messages", "Timeout: no TCP connection within {timeout_s} s."),
+    "association": QT_TRANSLATE_NOOP(
+        "Messages", "Timeout: no answer to the association request within {timeout_s} s."
+    ),
+    "dimse": QT_TRANSLATE_NOOP("Messages", "Timeout: no C-ECHO response within {timeout_s} s."),
+}
+
+# values shown as plain "{name}" in the templates, formatted with the GUI's locale
+LOCALE_NUMBERS = {"timeout_s"}
+
+# A-ASSOCIATE-RJ (PS3.8 9.3.4) and A-ABORT (9.3.8) fields
+REJECT_RESULTS = {
+    1: QT_TRANSLATE_NOOP("Messages", "permanent"),
+    2: QT_TRANSLATE_NOOP("Messages", "transient"),
+}
+REJECT_SOURCES = {
+    1: QT_TRANSLATE_NOOP("Messages", "called application (service user)"),
+    2: QT_TRANSLATE_NOOP("Messages", "ACSE service provider"),
+    3: QT_TRANSLATE_NOOP("Messages", "presentation service provider"),
+}
+REJECT_REASONS = {
+    (1, 1): QT_TRANSLATE_NOOP("Messages", "no reason given"),
+    (1, 2): QT_TRANSLATE_NOOP("Messages", "application context name not supported"),
+    (1, 3): QT_TRANSLATE_NOOP("Messages", "our calling AE title is not known there"),
+    (1, 7): QT_TRANSLATE_NOOP("Messages", "the called AE title is wrong"),
+    (2, 1): QT_TRANSLATE_NOOP("Messages", "no reason given"),
+    (2, 2): QT_TRANSLATE_NOOP("Messages", "protocol version not supported"),
+    (3, 1): QT_TRANSLATE_NOOP("Messages", "temporary congestion"),
+    (3, 2): QT_TRANSLATE_NOOP("Messages", "too many associations (local limit exceeded)"),
+}
+ABORT_SOURCES = {
+    0: QT_TRANSLATE_NOOP("Messages", "service user"),
+    2: QT_TRANSLATE_NOOP("Messages", "service provider"),
+}
+ABORT_REASONS = {
+    0: QT_TRANSLATE_NOOP("Messages", "reason not specified"),
+    1: QT_TRANSLATE_NOOP("Messages", "unrecognised PDU"),
+    2: QT_TRANSLATE_NOOP("Messages", "unexpected PDU"),
+    4: QT_TRANSLATE_NOOP("Messages", "unrecognised PDU parameter"),
+    5: QT_TRANSLATE_NOOP("Messages", "unexpected PDU parameter"),
+    6: QT_TRANSLATE_NOOP("Messages", "invalid PDU parameter value"),
+}
+
+
+def _lookup(table: Mapping[Any, str], key: Any) -> str:
+    text = table.get(key)
+    return _tr(_MSG, text) if text else str(key)
+
+
+def settings_error_text(err: SettingsError) -> str:
+    """``<field label>: <rule> (entered: <value>)``, all translated."""
+    values = err.values
+    field = field_label(str(values.get("field", "")))
+    rule = rule_text(str(values.get("rule", "")))
+    value = values.get("value")
+    if value is None or value == "" or isinstance(value, (dict, list, tuple)):
+        return QCoreApplication.translate("Messages", "{field}: {rule}.").format(field=field, rule=rule)
+    return QCoreApplication.translate("Messages", "{field}: {rule} (entered: {value}).").format(
+        field=field, rule=rule, value=value
+    )
+
+
+def text_for(code: str, values: Mapping[str, Any], fallback: str = "") -> str:
+    """The translated message for ``code`` filled with ``values``; ``fallback`` if unknown."""
+    values = dict(values)
+    for key in LOCALE_NUMBERS & values.keys():  # decimals in the GUI language: "2,5 s"
+        if isinstance(values[key], float):
+            values[key] = QLocale().toString(values[key], "g", 6)
+    if code == "echo.timeout":
+        template = TIMEOUT_TEMPLATES.get(str(values.get("phase")), TIMEOUT_TEMPLATES["association"])
+    elif code == "echo.rejected":
+        result, source, reason = values.get("result"), values.get("source"), values.get("reason")
+        values.update(result=_lookup(REJECT_RESULTS, result),
+                      source=_lookup(REJECT_SOURCES, source),
+                      reason=_lookup(REJECT_REASONS, (source, reason)))  # fmt: skip
+        template = TEMPLATES[code]
+    elif code == "echo.aborted":
+        values.update(source=_lookup(ABORT_SOURCES, values.get("source")),
+                      reason=_lookup(ABORT_REASONS, values.get("reason")))  # fmt: skip
+        template = TEMPLATES[code]
+    else:
+        template = TEMPLATES.get(code, "")
+    if not template:
+        return fallback or f"{code}: {values}"
+    try:
+        return _tr(_MSG, template).format(**values)
+    except (KeyError, IndexError, ValueError):
+        return fallback or f"{code}: {values}"
+
+
+def error_text(err: WorkstationError) -> str:
+    """The translated message for any typed error of the Qt-free layers."""
+    if isinstance(err, SettingsError):
+        return settings_error_text(err)
+    return text_for(err.code, err.values, fallback=err.message())
