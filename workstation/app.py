@@ -269,6 +269,8 @@ class Workstation(QObject):
         self._cleanup_timer.stop()
         self._check.wait()  # the check cannot be interrupted; it never runs long twice
         self.worker.stop()
+        # deliver the worker's last queued signals while the queue is still open
+        QCoreApplication.sendPostedEvents()
         self.bridge.detach()
         self.node.stop()
         self.queue.close()

@@ -21,21 +21,32 @@ log = logging.getLogger(__name__)
 
 
 class QueueSignals(QObject):
-    """``changed(job_id)`` for every committed change of ``queue``, from any thread."""
+    """``changed(job_id)`` on this object's thread for every committed change of ``queue``.
+
+    Changes made on other threads arrive as queued events; one still in flight when
+    :meth:`detach` is called is dropped, so no receiver reads a queue closed meanwhile.
+    """
 
     changed = Signal(int)
+    _arrived = Signal(int)
 
     def __init__(self, queue: JobQueue, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.queue = queue
         self._attached = True
+        self._arrived.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         queue.add_listener(self._on_change)
 
     def _on_change(self, job_id: int) -> None:
         try:
-            self.changed.emit(job_id)
+            self._arrived.emit(job_id)
         except RuntimeError:  # the C++ object is gone: stop listening
             self.queue.remove_listener(self._on_change)
+
+    @Slot(int)
+    def _deliver(self, job_id: int) -> None:
+        if self._attached:
+            self.changed.emit(job_id)
 
     def detach(self) -> None:
         """Stop listening to the queue (before the queue is closed)."""
