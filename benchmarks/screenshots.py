@@ -104,7 +104,7 @@ def inside(out: Path) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from workstation.cli import sample_paths
-    from workstation.config import Settings
+    from workstation.config import Settings, parse_node_spec
     from workstation.store import LocalStore, import_paths
 
     app = QApplication([sys.argv[0]])
@@ -117,12 +117,18 @@ def inside(out: Path) -> int:
     print(f"sample store: {len(report.imported)} instances imported")
     big = work / "to-import"
     copies = make_copies(big, 400)
+    port = free_port()
     settings = Settings(
         ae_title="READING1",
-        port=free_port(),
+        port=port,
         bind_address="127.0.0.1",
         data_dir=data,
         min_free_space_mb=0,
+        remote_nodes=(
+            # the node itself (so an echo from the service dialog has a peer on loopback)
+            parse_node_spec(f"This workstation=READING1@127.0.0.1:{port}"),
+            parse_node_spec(f"Archive (offline)=PACS@127.0.0.1:{free_port()}"),
+        ),
     )
 
     from workstation.app import Workstation
@@ -204,9 +210,34 @@ def inside(out: Path) -> int:
     save(window.grab(), out / "after_import.png")
     print(f"import summary: {window.importer.last_summary}")
     print(f"copies made: {len(copies)}")
+    service_dialog_screens(station, work, out, wait, pause)
     window.close()
     pause(100)
     return 0
+
+
+def service_dialog_screens(station, work: Path, out: Path, wait, pause) -> None:
+    """The service dialog's node page, and its remote nodes page after an Echo.
+
+    Opened directly (the password prompt in front of it is not what is being shown)."""
+    from workstation.ui.service import ServiceContext
+    from workstation.ui.service.service_dialog import ServiceDialog
+
+    context = ServiceContext(station.settings, work / "settings.json", lambda _s: None)
+    dialog = ServiceDialog(context, station.window)
+    dialog.resize(900, 640)
+    dialog.show()
+    pause(300)
+    save(dialog.grab(), out / "service_node.png")
+    page = dialog.nodes_page
+    dialog.tabs.setCurrentWidget(page)
+    for row in (1, 0):  # the offline archive first (a refusal), then the node itself
+        page.table.selectRow(row)
+        page.echo_selected()
+        wait(lambda: not page.runner.running(), 30, "the echo")
+        pause(300)
+        save(dialog.grab(), out / ("service_echo.png" if row == 0 else "service_echo_fail.png"))
+    dialog.close()
 
 
 def showcase_study(store) -> str:
