@@ -361,7 +361,6 @@ def test_delete_studies_stops_when_cancelled(store: LocalStore) -> None:
 
 def test_a_version_1_index_upgrades_to_version_2(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(index_module, "MIGRATIONS", MIGRATIONS[:1])
-    monkeypatch.setattr(index_module, "SCHEMA_VERSION", 1)
     with LocalStore(tmp_path / "data") as old:
         assert old.index.schema_version() == 1
         uid = add_study(old, "20150101", images=2)

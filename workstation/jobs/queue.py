@@ -26,7 +26,8 @@ from typing import Any
 
 from workstation.jobs.cancel import CancelToken
 from workstation.jobs.model import Job, JobQueueSchemaError, JobState
-from workstation.jobs.schema import MIGRATIONS, SCHEMA_VERSION
+from workstation.jobs.schema import MIGRATIONS
+from workstation.sqlite_schema import immediate_transaction, migrate
 
 log = logging.getLogger(__name__)
 
@@ -84,32 +85,17 @@ class JobQueue:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            c = self._conn
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                yield c
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
-            else:
-                c.execute("COMMIT")
+        with self._lock, immediate_transaction(self._conn) as c:
+            yield c
 
     def _migrate(self) -> None:
-        with self._tx() as c:
-            c.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = c.execute("SELECT version FROM schema_version").fetchone()
-            version = row[0] if row else 0
-            if row is None:
-                c.execute("INSERT INTO schema_version VALUES (0)")
-            if version > SCHEMA_VERSION:
-                raise JobQueueSchemaError(found=version, known=SCHEMA_VERSION)
-            for number in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[number - 1].split(";"):
-                    if statement.strip():
-                        c.execute(statement)
-                c.execute("UPDATE schema_version SET version = ?", (number,))
-                log.info("job database migrated to schema version %d", number)
+        with self._lock:
+            migrate(
+                self._conn,
+                MIGRATIONS,
+                lambda found, known: JobQueueSchemaError(found=found, known=known),
+                "job database",
+            )
 
     def schema_version(self) -> int:
         with self._lock:

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from workstation.errors import IndexSchemaError
+from workstation.sqlite_schema import immediate_transaction, migrate
 from workstation.store import match_values, matching
 from workstation.store.records import InstanceRecord, fold
-from workstation.store.schema import MIGRATIONS, SCHEMA_VERSION
+from workstation.store.schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
@@ -77,36 +78,21 @@ class StoreIndex:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction; only one at a time in this process."""
-        with self.write_lock:
-            c = self._writer
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                yield c
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
-            else:
-                c.execute("COMMIT")
+        with self.write_lock, immediate_transaction(self._writer) as c:
+            yield c
 
     def _query(self, sql: str, args: tuple | list = ()) -> list[sqlite3.Row]:
         with self.reader() as c:
             return c.execute(sql, args).fetchall()
 
     def _migrate(self) -> None:
-        with self.transaction() as c:
-            c.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = c.execute("SELECT version FROM schema_version").fetchone()
-            version = row[0] if row else 0
-            if row is None:
-                c.execute("INSERT INTO schema_version VALUES (0)")
-            if version > SCHEMA_VERSION:
-                raise IndexSchemaError(found=version, known=SCHEMA_VERSION)
-            for number in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[number - 1].split(";"):
-                    if statement.strip():
-                        c.execute(statement)
-                c.execute("UPDATE schema_version SET version = ?", (number,))
-                log.info("index schema migrated to version %d", number)
+        with self.write_lock:
+            migrate(
+                self._writer,
+                MIGRATIONS,
+                lambda found, known: IndexSchemaError(found=found, known=known),
+                "index",
+            )
 
     def schema_version(self) -> int:
         return self._query("SELECT version FROM schema_version")[0][0]
