@@ -7,6 +7,7 @@ scripts (their folder is then first on ``sys.path``).
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 import platform
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -254,3 +256,61 @@ class ServerProcess:
             return self.log.read_text(errors="replace")[-self.log_tail_chars :]
         except OSError:
             return ""
+
+
+ORTHANC = "/usr/sbin/Orthanc"
+
+
+class OrthancProcess(ServerProcess):
+    """Orthanc (Debian 1.10) with a generated JSON configuration in ``root``.
+
+    A mixin before the script's own server class; subclasses add their settings to
+    :meth:`config`. ``ready`` also waits for the REST API, whose ``/statistics`` counts
+    the instances.
+    """
+
+    key = "orthanc"
+
+    def setup_orthanc(self, root: Path) -> None:
+        """Call from the subclass's ``__init__``, after the port is chosen."""
+        self.root = root
+        self.http_port = free_port()
+        while self.http_port == self.port:
+            self.http_port = free_port()
+        self.config_file = root / "orthanc.json"
+
+    def config(self) -> dict:
+        return {
+            "DicomAet": self.aet,
+            "DicomPort": self.port,
+            "HttpPort": self.http_port,
+            "StorageDirectory": str(self.root / "storage"),
+            "IndexDirectory": str(self.root / "index"),
+            "TemporaryDirectory": str(self.root / "tmp"),
+            "DicomCheckCalledAet": False,
+            "DicomAlwaysAllowStore": True,
+            "RemoteAccessAllowed": False,  # HTTP callers only; DICOM listens everywhere
+            "AuthenticationEnabled": False,
+            "Plugins": [],
+        }
+
+    def write_config(self) -> None:
+        self.config_file.write_text(json.dumps(self.config(), indent=2), encoding="utf-8")
+
+    def argv(self) -> list[str]:
+        return [ORTHANC, str(self.config_file)]
+
+    def ready(self) -> bool:
+        return echo_ok(self.port, self.aet) and self.statistics() is not None
+
+    def statistics(self) -> dict | None:
+        url = f"http://{LOOPBACK}:{self.http_port}/statistics"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return json.load(response)
+        except OSError:
+            return None
+
+    def count(self) -> int:
+        stats = self.statistics()
+        return -1 if stats is None else int(stats["CountInstances"])

@@ -18,11 +18,9 @@ Run by hand: ``.venv/bin/python benchmarks/ingest.py [--small 2000] [--large 200
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +29,6 @@ import benchlib as bl
 from workstation.config import Settings
 from workstation.store import LocalStore
 
-ORTHANC = "/usr/sbin/Orthanc"
 DCMTK_DEFAULT_PDU = 16384  # storescp --help: "default: 16384"
 ORTHANC_DEFAULT_PDU = 16384  # Orthanc 1.10 MaximumPduLength default
 START_TIMEOUT_S = 30.0
@@ -144,63 +141,30 @@ class StoreScp(Receiver):
         return self.max_pdu if self.max_pdu is not None else DCMTK_DEFAULT_PDU
 
 
-class OrthancServer(Receiver):
-    key = "orthanc"
+class OrthancServer(bl.OrthancProcess, Receiver):
     aet = "ORTHANCBENCH"
     durable = "yes, fsync per file"
 
     def __init__(self, root: Path, max_pdu: int | None, config: Path) -> None:
         super().__init__(root, max_pdu, config)
-        self.http_port = bl.free_port()
-        while self.http_port == self.port:
-            self.http_port = bl.free_port()
+        self.setup_orthanc(root)
 
     def config(self) -> dict:
-        cfg = {
-            "Name": "ws-bench",
-            "DicomAet": self.aet,
-            "DicomPort": self.port,
-            "HttpPort": self.http_port,
-            "StorageDirectory": str(self.root / "storage"),
-            "IndexDirectory": str(self.root / "index"),
-            "TemporaryDirectory": str(self.root / "tmp"),
-            "DicomCheckCalledAet": False,
-            "DicomAlwaysAllowStore": True,
-            "RemoteAccessAllowed": False,
-            "AuthenticationEnabled": False,
-            "SyncStorageArea": True,  # the 1.10 default, stated: durable like ours
-            "Plugins": [],
-        }
+        cfg = super().config()
+        cfg["Name"] = "ws-bench"
+        cfg["SyncStorageArea"] = True  # the 1.10 default, stated: durable like ours
         if self.max_pdu is not None:
             cfg["MaximumPduLength"] = self.max_pdu
         return cfg
 
-    @property
-    def config_file(self) -> Path:
-        return self.root / "orthanc.json"
-
     def prepare(self) -> None:
-        self.config_file.write_text(json.dumps(self.config(), indent=2), encoding="utf-8")
-
-    def argv(self) -> list[str]:
-        return [ORTHANC, str(self.config_file)]
-
-    def ready(self) -> bool:
-        return bl.echo_ok(self.port, self.aet) and self.statistics() is not None
-
-    def statistics(self) -> dict | None:
-        url = f"http://{bl.LOOPBACK}:{self.http_port}/statistics"
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return json.load(response)
-        except OSError:
-            return None
+        self.write_config()
 
     def count(self) -> int:
-        stats = self.statistics()
-        if stats is None:
+        n = super().count()
+        if n < 0:
             raise RuntimeError("orthanc: /statistics did not answer")
-        return int(stats["CountInstances"])
+        return n
 
     def pdu(self) -> int:
         return self.max_pdu if self.max_pdu is not None else ORTHANC_DEFAULT_PDU
@@ -298,7 +262,7 @@ def report(results: list[Result], sets: list[DataSet], repeat: int, notes: list[
         f"ingest benchmark: storescu +sd over one association, loopback, best of {repeat}",
         f"machine: {bl.machine_line()}",
         f"peers: {bl.tool_version(['storescp', '--version']).strip('$ ')}, "
-        f"{bl.tool_version([ORTHANC, '--version'])}, all with TCP_NODELAY=1",
+        f"{bl.tool_version([bl.ORTHANC, '--version'])}, all with TCP_NODELAY=1",
         "page cache: warm (each set was read once before timing); `sync` before every run, "
         "untimed; a fresh receiver for every run",
     ]

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import logging
 import random
 import re
@@ -38,7 +37,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +50,6 @@ from pynetdicom.sop_class import Verification
 
 from workstation.store import LocalStore, import_paths
 
-ORTHANC = "/usr/sbin/Orthanc"
 START_TIMEOUT_S = 300.0  # ours checks its store on open: 20 000 files take a while
 LOAD_TIMEOUT_S = 3600.0
 QUERY_TIMEOUT_S = 120.0
@@ -372,58 +369,29 @@ class OurServer(Server):
         return self.log.exists() and "listening as" in self.log.read_text(errors="replace")
 
 
-class OrthancServer(Server):
-    key = "orthanc"
+class OrthancServer(bl.OrthancProcess, Server):
     aet = ORTHANC_AET
 
     def __init__(self, root: Path, storage_access: str) -> None:
         super().__init__(root)
+        self.setup_orthanc(root)
         self.storage_access = storage_access
-        self.http_port = bl.free_port()
-        while self.http_port == self.port:
-            self.http_port = bl.free_port()
-        self.config_file = root / "orthanc.json"
-        self.config_file.write_text(json.dumps(self.config(), indent=2), encoding="utf-8")
+        self.write_config()
 
     def config(self) -> dict:
-        return {
-            "Name": "ws-bench-query",
-            "DicomAet": self.aet,
-            "DicomPort": self.port,
-            "HttpPort": self.http_port,
-            "StorageDirectory": str(self.root / "storage"),
-            "IndexDirectory": str(self.root / "index"),
-            "TemporaryDirectory": str(self.root / "tmp"),
-            "DicomCheckCalledAet": False,
-            "DicomAlwaysAllowStore": True,
-            "DicomAlwaysAllowFind": True,  # findscu is not a configured modality
-            "RemoteAccessAllowed": False,
-            "AuthenticationEnabled": False,
-            "SyncStorageArea": False,  # loading is not timed; queries read the index
-            "LimitFindResults": 0,  # the 1.10 defaults, stated: no cap on answers
-            "LimitFindInstances": 0,
-            "CaseSensitivePN": False,  # the default; ours matches PN case-insensitively too
-            "StorageAccessOnFind": self.storage_access,
-            "Plugins": [],
-        }
-
-    def argv(self) -> list[str]:
-        return [ORTHANC, str(self.config_file)]
-
-    def ready(self) -> bool:
-        return bl.echo_ok(self.port, self.aet) and self.statistics() is not None
-
-    def statistics(self) -> dict | None:
-        url = f"http://{bl.LOOPBACK}:{self.http_port}/statistics"
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return json.load(response)
-        except OSError:
-            return None
-
-    def count(self) -> int:
-        stats = self.statistics()
-        return -1 if stats is None else int(stats["CountInstances"])
+        cfg = super().config()
+        cfg.update(
+            {
+                "Name": "ws-bench-query",
+                "DicomAlwaysAllowFind": True,  # findscu is not a configured modality
+                "SyncStorageArea": False,  # loading is not timed; queries read the index
+                "LimitFindResults": 0,  # the 1.10 defaults, stated: no cap on answers
+                "LimitFindInstances": 0,
+                "CaseSensitivePN": False,  # the default; ours matches PN case-insensitively too
+                "StorageAccessOnFind": self.storage_access,
+            }
+        )
+        return cfg
 
     def load(self, folder: Path, count: int) -> None:
         argv = ["storescu", "-aet", CALLING_AET, "-aec", self.aet, "+sd"]
@@ -645,7 +613,7 @@ def report(
         f"machine: {bl.machine_line()}",
         f"code (when the node started): {args.code}",
         f"tools: {bl.tool_version(['findscu', '--version'])}; "
-        f"{bl.tool_version([ORTHANC, '--version'])} (StorageAccessOnFind="
+        f"{bl.tool_version([bl.ORTHANC, '--version'])} (StorageAccessOnFind="
         f"{args.orthanc_storage_access}, SQLite index, no plugins)",
         f"store: {args.studies} studies, {files} instances (CT_small.dcm copies), "
         f"{len(name_count)} distinct patient names, up to {args.series_per_study} series "
