@@ -696,6 +696,30 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
         <translation>Keine Miniatur für {path}: {reason}</translation>
     </message>
     <message>
+        <source>No image from {source}: {reason}</source>
+        <translation>Kein Bild aus {source}: {reason}</translation>
+    </message>
+    <message>
+        <source>Frame {frame} does not exist in {source}: it has {count} frame(s)</source>
+        <translation>Bild {frame} gibt es in {source} nicht: es hat {count} Bild(er)</translation>
+    </message>
+    <message>
+        <source>Cannot measure {what}: {reason}</source>
+        <translation>{what} kann nicht gemessen werden: {reason}</translation>
+    </message>
+    <message>
+        <source>Cannot show {kind}: {reason}</source>
+        <translation>{kind} kann nicht angezeigt werden: {reason}</translation>
+    </message>
+    <message>
+        <source>Cannot use {iod}: {reason}</source>
+        <translation>{iod} kann nicht verwendet werden: {reason}</translation>
+    </message>
+    <message>
+        <source>Cannot build {iod}: {reason}</source>
+        <translation>{iod} kann nicht erstellt werden: {reason}</translation>
+    </message>
+    <message>
         <source>Service password: {detail}</source>
         <translation>Service-Passwort: {detail}</translation>
     </message>

@@ -90,3 +90,45 @@ class QueryError(StoreError):
     @property
     def status(self) -> int:
         return int(self.values.get("status", 0xA900))
+
+
+class BuildError(WorkstationError):
+    """A created object (KOS, GSPS, SC) cannot be built from the given inputs."""
+
+    code = "dicom.build"
+    template = "Cannot build {iod}: {reason}"
+
+
+class PresentationStateError(WorkstationError):
+    """A received GSPS or KOS cannot be applied or listed."""
+
+    code = "imaging.presentation_state"
+    template = "Cannot use {iod}: {reason}"
+
+
+class MeasurementError(WorkstationError):
+    """A measurement or ROI cannot be computed (empty ROI, wrong array shape, ...)."""
+
+    code = "imaging.measurement"
+    template = "Cannot measure {what}: {reason}"
+
+
+class DocumentRenderError(WorkstationError):
+    """An SR, encapsulated document or waveform object cannot be shown."""
+
+    code = "imaging.document"
+    template = "Cannot show {kind}: {reason}"
+
+
+class PixelDataError(WorkstationError):
+    """An instance whose pixels cannot be shown: none present, or not decodable."""
+
+    code = "imaging.pixels"
+    template = "No image from {source}: {reason}"
+
+
+class FrameNumberError(WorkstationError):
+    """A frame number outside the image's frames (numbers count from 1)."""
+
+    code = "imaging.frame"
+    template = "Frame {frame} does not exist in {source}: it has {count} frame(s)"

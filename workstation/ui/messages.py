@@ -147,6 +147,13 @@ TEMPLATES: dict[str, str] = {
     "jobs.schema": QT_TRANSLATE_NOOP(
         "Messages", "The job database was written by a newer program (schema {found}, this one knows {known})"),
     "imaging.thumbnail": QT_TRANSLATE_NOOP("Messages", "No thumbnail for {path}: {reason}"),
+    "imaging.pixels": QT_TRANSLATE_NOOP("Messages", "No image from {source}: {reason}"),
+    "imaging.frame": QT_TRANSLATE_NOOP(
+        "Messages", "Frame {frame} does not exist in {source}: it has {count} frame(s)"),
+    "imaging.measurement": QT_TRANSLATE_NOOP("Messages", "Cannot measure {what}: {reason}"),
+    "imaging.document": QT_TRANSLATE_NOOP("Messages", "Cannot show {kind}: {reason}"),
+    "imaging.presentation_state": QT_TRANSLATE_NOOP("Messages", "Cannot use {iod}: {reason}"),
+    "dicom.build": QT_TRANSLATE_NOOP("Messages", "Cannot build {iod}: {reason}"),
     "password.error": QT_TRANSLATE_NOOP("Messages", "Service password: {detail}"),
     "password.too_short": QT_TRANSLATE_NOOP(
         "Messages", "The password must have at least {min_length} characters."),

@@ -1,0 +1,1 @@
+"""Builders of the objects the workstation creates (one module per IOD)."""
