@@ -69,6 +69,25 @@
     </message>
 </context>
 <context>
+    <name>EcgView</name>
+    <message>
+        <source>Waveform</source>
+        <translation>Kurvendaten</translation>
+    </message>
+    <message>
+        <source>{label}: {channels} channels, {seconds:.1f} s</source>
+        <translation>{label}: {channels} Kanäle, {seconds:.1f} s</translation>
+    </message>
+    <message>
+        <source>Group {number}</source>
+        <translation>Gruppe {number}</translation>
+    </message>
+    <message>
+        <source>Time (s)</source>
+        <translation>Zeit (s)</translation>
+    </message>
+</context>
+<context>
     <name>Fields</name>
     <message>
         <source>Local AE title</source>
@@ -513,6 +532,10 @@
         <translation>Workstation — %1</translation>
     </message>
     <message>
+        <source>Patients</source>
+        <translation>Patienten</translation>
+    </message>
+    <message>
         <source>Jobs</source>
         <translation>Aufträge</translation>
     </message>
@@ -631,6 +654,14 @@ Data folder: %4</source>
 Eine DICOM-Workstation: lokaler Speicher, DICOM-Knoten, Import und Auftragswarteschlange.
 Lokaler AE-Titel: %2, Port %3.
 Datenordner: %4</translation>
+    </message>
+    <message>
+        <source>Series</source>
+        <translation>Serie</translation>
+    </message>
+    <message>
+        <source>This series has no image to show.</source>
+        <translation>Diese Serie enthält kein darstellbares Bild.</translation>
     </message>
     <message>
         <source>Empty local store</source>
@@ -1005,7 +1036,7 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <name>PatientBrowser</name>
     <message>
         <source>1 study</source>
-        <extracomment>the current study changed (&apos;&apos; when none) a study was double-clicked or Return was pressed on it (for the viewer) studies or series were deleted (their Study Instance UIDs)</extracomment>
+        <extracomment>the current study changed (&apos;&apos; when none) a study was double-clicked or Return was pressed on it (for the viewer) a series was double-clicked or Return was pressed on it (opens it in a viewer) studies or series were deleted (their Study Instance UIDs)</extracomment>
         <translation>1 Studie</translation>
     </message>
     <message>
@@ -1039,6 +1070,13 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>Delete series</source>
         <translation>Serien löschen</translation>
+    </message>
+</context>
+<context>
+    <name>PdfView</name>
+    <message>
+        <source>The PDF document cannot be shown: {error}</source>
+        <translation>Das PDF-Dokument kann nicht angezeigt werden: {error}</translation>
     </message>
 </context>
 <context>
@@ -1606,6 +1644,68 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>No image</source>
         <translation>Kein Bild</translation>
+    </message>
+</context>
+<context>
+    <name>ViewerTab</name>
+    <message>
+        <source>File window</source>
+        <translation>Fenster der Datei</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>Automatisch</translation>
+    </message>
+    <message>
+        <source>Lung</source>
+        <translation>Lunge</translation>
+    </message>
+    <message>
+        <source>Mediastinum</source>
+        <translation>Mediastinum</translation>
+    </message>
+    <message>
+        <source>Bone</source>
+        <translation>Knochen</translation>
+    </message>
+    <message>
+        <source>Brain</source>
+        <translation>Gehirn</translation>
+    </message>
+    <message>
+        <source>Abdomen</source>
+        <translation>Abdomen</translation>
+    </message>
+    <message>
+        <source>Layout:</source>
+        <translation>Anordnung:</translation>
+    </message>
+    <message>
+        <source>Window:</source>
+        <translation>Fenster:</translation>
+    </message>
+</context>
+<context>
+    <name>Viewport</name>
+    <message>
+        <source>LOSSY</source>
+        <translation>VERLUSTBEHAFTET</translation>
+    </message>
+    <message>
+        <source>Lossy compressed image: not every detail of the original is preserved</source>
+        <translation>Verlustbehaftet komprimiertes Bild: nicht jedes Detail des Originals ist erhalten</translation>
+    </message>
+    <message>
+        <source>Image %1/%2</source>
+        <translation>Bild %1/%2</translation>
+    </message>
+    <message>
+        <source>C %1 / W %2</source>
+        <translation>Z %1 / B %2</translation>
+    </message>
+    <message>
+        <source>Zoom %1%</source>
+        <translation>Zoom %1%</translation>
     </message>
 </context>
 <context>

@@ -219,7 +219,13 @@ def cmd_export_image(args: argparse.Namespace) -> int:
     """Render one frame through the display pipeline and write it as PNG."""
     from workstation.services.export_image import export_image
 
-    result = export_image(args.file, args.out, frame=args.frame, window=args.window)
+    result = export_image(
+        args.file,
+        args.out,
+        frame=args.frame,
+        window=args.window,
+        presentation_state=args.presentation_state,
+    )
     voi = result.window
     how = (
         f"window {voi.center:g}/{voi.width:g}"
@@ -277,6 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
         nargs=2,
         metavar=("CENTER", "WIDTH"),
         help="VOI window in modality units (default: the file's first window, else min/max)",
+    )
+    p.add_argument(
+        "--presentation-state",
+        type=Path,
+        metavar="GSPS_FILE",
+        help="apply this GSPS: window, graphics, displayed area, flip and rotation",
     )
     p.set_defaults(func=cmd_export_image)
 

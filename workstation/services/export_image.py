@@ -15,10 +15,14 @@ from pathlib import Path
 import numpy as np
 import pydicom
 
-from workstation.errors import PixelDataError
+from workstation.dicom.display_state import DisplayState, Graphic, GraphicType
+from workstation.errors import PixelDataError, PresentationStateError
 from workstation.imaging import pixels
+from workstation.imaging.gsps import read_presentation_state
 from workstation.imaging.luts import VoiLut, Window
 from workstation.imaging.pipeline import FrameSource
+
+CURVE_SEGMENTS = 64  # line segments per circle or ellipse outline
 
 
 @dataclass(frozen=True)
@@ -59,16 +63,110 @@ def encode_png(image: np.ndarray) -> bytes:
     )
 
 
+# -- presentation state -----------------------------------------------------------------
+def _segment(image: np.ndarray, a: tuple[float, float], b: tuple[float, float]) -> None:
+    """Burn a white 1-pixel line from ``a`` to ``b`` ((column, row), 1-based pixel centres)."""
+    (x0, y0), (x1, y1) = (a[0] - 1, a[1] - 1), (b[0] - 1, b[1] - 1)
+    steps = int(np.ceil(max(abs(x1 - x0), abs(y1 - y0)))) + 1
+    xs = np.rint(np.linspace(x0, x1, steps)).astype(int)
+    ys = np.rint(np.linspace(y0, y1, steps)).astype(int)
+    inside = (xs >= 0) & (xs < image.shape[1]) & (ys >= 0) & (ys < image.shape[0])
+    image[ys[inside], xs[inside]] = 255
+
+
+def _outline(graphic: Graphic) -> list[tuple[float, float]]:
+    """The points joined by straight segments that draw ``graphic``."""
+    points = [(float(x), float(y)) for x, y in graphic.points]
+    if graphic.type == GraphicType.CIRCLE and len(points) >= 2:
+        (cx, cy), (px, py) = points[:2]
+        radius = float(np.hypot(px - cx, py - cy))
+        centre, major, minor = np.array([cx, cy]), np.array([radius, 0.0]), np.array([0.0, radius])
+    elif graphic.type == GraphicType.ELLIPSE and len(points) >= 4:
+        a0, a1, b0, b1 = (np.array(p) for p in points[:4])
+        centre, major, minor = (a0 + a1) / 2, (a1 - a0) / 2, (b1 - b0) / 2
+    else:
+        return points
+    angles = np.linspace(0.0, 2 * np.pi, CURVE_SEGMENTS + 1)
+    return [tuple(centre + np.cos(t) * major + np.sin(t) * minor) for t in angles]
+
+
+def burn_graphics(image: np.ndarray, state: DisplayState) -> np.ndarray:
+    """The state's graphics burned in white, 1 pixel wide, in image pixel coordinates
+    (text objects are not drawn; a visible anchor point is)."""
+    image = image.copy()
+    for layer in state.layers:
+        for graphic in layer.graphics:
+            points = _outline(graphic)
+            if len(points) == 1:
+                _segment(image, points[0], points[0])
+            for a, b in zip(points, points[1:], strict=False):
+                _segment(image, a, b)
+        for text in layer.texts:
+            if text.anchor is not None and text.anchor_visible:
+                _segment(image, text.anchor, text.anchor)
+    return image
+
+
+def apply_spatial(image: np.ndarray, state: DisplayState) -> np.ndarray:
+    """Crop to the displayed area (outside the image: black), flip, then rotate clockwise,
+    as PS3.3 C.10.4 / C.10.6 order them. Shown at 1:1: no scaling to a display size."""
+    area = state.displayed_area
+    if area is not None:
+        (x0, y0), (x1, y1) = area.top_left, area.bottom_right
+        x0, x1 = sorted((x0, x1))
+        y0, y1 = sorted((y0, y1))
+        out = np.zeros((y1 - y0 + 1, x1 - x0 + 1, *image.shape[2:]), dtype=image.dtype)
+        rows, cols = image.shape[:2]
+        sy0, sy1 = max(y0 - 1, 0), min(y1, rows)
+        sx0, sx1 = max(x0 - 1, 0), min(x1, cols)
+        if sy1 > sy0 and sx1 > sx0:
+            out[sy0 - (y0 - 1) : sy1 - (y0 - 1), sx0 - (x0 - 1) : sx1 - (x0 - 1)] = image[
+                sy0:sy1, sx0:sx1
+            ]
+        image = out
+    if state.flip_horizontal:
+        image = image[:, ::-1]
+    return np.ascontiguousarray(np.rot90(image, k=-(state.rotation // 90)))
+
+
+def presentation_state_for(
+    gsps_path: Path, ds: pydicom.Dataset
+) -> tuple[DisplayState, pydicom.Dataset]:
+    """The display state a GSPS file gives ``ds`` and the GSPS itself (overlays, shutters).
+
+    Raises :class:`PresentationStateError` for a file that is not a GSPS or that does not
+    reference the image."""
+    try:
+        gsps = pydicom.dcmread(gsps_path)
+    except Exception as exc:
+        raise PresentationStateError(
+            iod=str(gsps_path), reason=f"not a readable DICOM file: {exc}"
+        ) from None
+    uid = str(ds.get("SOPInstanceUID", ""))
+    size = (int(ds.get("Columns", 0) or 0), int(ds.get("Rows", 0) or 0))
+    states = read_presentation_state(gsps, {uid: size})
+    if uid not in states:
+        raise PresentationStateError(
+            iod=str(gsps_path), reason=f"it does not reference the image {uid or '(no UID)'}"
+        )
+    return states[uid], gsps
+
+
 def export_image(
     source: Path,
     out: Path,
     frame: int = 1,
     window: tuple[float, float] | None = None,
+    presentation_state: Path | None = None,
 ) -> ExportResult:
     """Render ``frame`` (1-based, as DICOM numbers frames) of ``source`` and write a PNG.
 
-    Raises :class:`PixelDataError` for a file that is not an image and
-    :class:`FrameNumberError` for a frame it does not have."""
+    With ``presentation_state`` (a GSPS file) its window (unless ``window`` is given),
+    inversion, overlays, shutters, graphics, displayed area, flip and rotation apply.
+
+    Raises :class:`PixelDataError` for a file that is not an image,
+    :class:`FrameNumberError` for a frame it does not have and
+    :class:`PresentationStateError` for a GSPS that does not reference the image."""
     source = Path(source)
     try:
         ds = pydicom.dcmread(source)
@@ -82,10 +180,21 @@ def export_image(
     frames = FrameSource(ds, key=str(source))
     frames.name = str(source)
     index = frame - 1
+    state, options = None, {}
+    if presentation_state is not None:
+        state, gsps = presentation_state_for(Path(presentation_state), ds)
+        options = {"display_source": gsps, "presentation_lut": "INVERSE" if state.invert else None}
     used = None
     if not frames.is_colour:
-        used = Window(*window) if window is not None else frames.default_window(index)
-    image = frames.render(index, used)
+        if window is not None:
+            used = Window(*window)
+        elif state is not None and state.window is not None:
+            used = Window(state.window.center, state.window.width)
+        else:
+            used = frames.default_window(index)
+    image = frames.render(index, used, **options)
+    if state is not None:
+        image = apply_spatial(burn_graphics(image, state), state)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(encode_png(image))

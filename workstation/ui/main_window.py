@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QTabBar,
+    QTabWidget,
     QWidget,
 )
 
@@ -33,6 +35,7 @@ from workstation.ui.jobs_panel import JobsPanel
 from workstation.ui.node_bridge import NodeBridge
 from workstation.ui.node_status import NodeState, NodeStatusLabel
 from workstation.ui.storage_status import FreeSpaceIndicator
+from workstation.ui.viewer.viewer_tab import ViewerTab
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +80,16 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("Workstation — %1").replace("%1", settings.ae_title))
         self.browser = PatientBrowser(store, self)
-        self.setCentralWidget(self.browser)
+        # the browser is the first, fixed tab; each opened series a closable viewer tab
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.addTab(self.browser, self.tr("Patients"))
+        self.tabs.tabBar().setTabButton(0, QTabBar.ButtonPosition.RightSide, None)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.setCentralWidget(self.tabs)
+        self.browser.series_activated.connect(self.open_series)
 
         self.jobs_panel = JobsPanel(queue, worker, self)
         self.jobs_dock = QDockWidget(self.tr("Jobs"), self)
@@ -257,6 +269,34 @@ class MainWindow(QMainWindow):
             .replace("%4", str(self.settings.data_dir)),
         )
 
+    # -- viewer tabs -----------------------------------------------------------------------
+    def viewer_tabs(self) -> list[ViewerTab]:
+        widgets = (self.tabs.widget(i) for i in range(self.tabs.count()))
+        return [w for w in widgets if isinstance(w, ViewerTab)]
+
+    def open_series(self, series_uid: str) -> ViewerTab | None:
+        """Open the images of a series in a new viewer tab (and show it)."""
+        paths = [self.store.path_of(p) for p in self.store.index.paths_of_series(series_uid)]
+        row = self.browser.series_model.row_at(self.browser.series_model.row_of(series_uid))
+        title = " ".join(x for x in (row.modality, row.description) if x) if row else ""
+        try:
+            tab = ViewerTab(paths, title or self.tr("Series"), self)
+        except Exception as exc:  # no image in the series, or unreadable files
+            log.warning("cannot open series %s: %s", series_uid, exc)
+            self.statusBar().showMessage(self.tr("This series has no image to show."), 8000)
+            return None
+        index = self.tabs.addTab(tab, tab.title)
+        self.tabs.setCurrentIndex(index)
+        tab.viewports[0].setFocus()
+        return tab
+
+    def close_tab(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if isinstance(widget, ViewerTab):
+            widget.shutdown()
+            self.tabs.removeTab(index)
+            widget.deleteLater()
+
     # -- first start ---------------------------------------------------------------------------
     def offer_samples(self) -> int | None:
         """On a first start with an empty store, offer to import the shipped sample studies.
@@ -315,6 +355,8 @@ class MainWindow(QMainWindow):
             self.save_state()
             self.importer.close_dialogs()
             self.browser.shutdown()
+            for tab in self.viewer_tabs():
+                tab.shutdown()
             self.jobs_panel.detach()
             self._status_timer.stop()
             if self.shutdown_hook is not None:

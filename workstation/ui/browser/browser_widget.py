@@ -79,6 +79,8 @@ class PatientBrowser(QWidget):
     current_study_changed = Signal(str)
     #: a study was double-clicked or Return was pressed on it (for the viewer)
     study_activated = Signal(str)
+    #: a series was double-clicked or Return was pressed on it (opens it in a viewer)
+    series_activated = Signal(str)
     #: studies or series were deleted (their Study Instance UIDs)
     deleted = Signal(object)
 
@@ -154,6 +156,7 @@ class PatientBrowser(QWidget):
         self.study_table.doubleClicked.connect(self._on_activated)
         self.strip.series_clicked.connect(self._select_series_row)
         self.series_table.selectionModel().currentRowChanged.connect(self._on_series_row)
+        self.series_table.activated.connect(self._on_series_activated)
         self._show_count(self.study_model.total())
         self.search.set_modalities(modalities_in_store(store.index))
 
@@ -231,6 +234,11 @@ class PatientBrowser(QWidget):
         row = self.study_model.row_at(index.row())
         if row is not None:
             self.study_activated.emit(row.study_uid)
+
+    def _on_series_activated(self, index) -> None:
+        row = self.series_model.row_at(index.row())
+        if row is not None:
+            self.series_activated.emit(row.series_uid)
 
     def _remember_selection(self) -> None:
         self._selection_before_reset = self.selected_study_uids()

@@ -1,0 +1,137 @@
+"""A series as an ordered stack of 2D images (instances, or frames of multi-frame files).
+
+Headers are read without pixel data; single-frame pixels are read and decoded on demand
+into the shared :class:`FrameCache` (so the raw file bytes are not kept), multi-frame files
+keep one :class:`FrameSource`. Everything here is Qt-free and safe to decode from the
+prefetch thread.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset
+
+from workstation.errors import PixelDataError
+from workstation.imaging import luts, pixels
+from workstation.imaging.frame_cache import FrameCache
+from workstation.imaging.luts import VoiLut, Window
+from workstation.imaging.pipeline import FrameSource, WindowLike, default_voi, render_stored
+
+LOSSY_TRANSFER_SYNTAXES = frozenset(
+    {
+        "1.2.840.10008.1.2.4.50",  # JPEG baseline
+        "1.2.840.10008.1.2.4.51",  # JPEG extended
+        "1.2.840.10008.1.2.4.81",  # JPEG-LS near-lossless
+        "1.2.840.10008.1.2.4.91",  # JPEG 2000 (lossy allowed)
+        "1.2.840.10008.1.2.4.93",  # JPIP JPEG 2000 part 2 (lossy allowed)
+        "1.2.840.10008.1.2.4.203",  # HTJ2K (lossy allowed)
+        *(f"1.2.840.10008.1.2.4.{n}" for n in range(100, 109)),  # MPEG / HEVC video
+    }
+)
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One displayed image: ``frame`` (0-based) of the file ``path``."""
+
+    path: str
+    frame: int
+    header: Dataset
+
+
+def is_lossy(ds: Dataset) -> bool:
+    """Lossy Image Compression "01", or a lossy transfer syntax."""
+    if str(ds.get("LossyImageCompression", "") or "").strip() == "01":
+        return True
+    meta = getattr(ds, "file_meta", None)
+    syntax = str(meta.get("TransferSyntaxUID", "")) if meta is not None else ""
+    return syntax in LOSSY_TRANSFER_SYNTAXES
+
+
+def _position_key(ds: Dataset) -> float:
+    ipp = luts.numbers(ds.get("ImagePositionPatient"))
+    iop = luts.numbers(ds.get("ImageOrientationPatient"))
+    if len(ipp) != 3 or len(iop) != 6:
+        return math.inf
+    normal = np.cross(iop[:3], iop[3:])
+    return float(np.dot(normal, ipp))
+
+
+def _sort_key(ds: Dataset, path: str) -> tuple:
+    number = luts.first_number(ds.get("InstanceNumber"))
+    return (math.inf if number is None else number, _position_key(ds), path)
+
+
+class ImageStack:
+    """The images of a series in display order, decoded through ``cache``."""
+
+    def __init__(self, paths: list[Path | str], cache: FrameCache | None = None) -> None:
+        self.cache = cache if cache is not None else FrameCache()
+        self._sources: dict[str, FrameSource] = {}
+        headers: list[tuple[str, Dataset]] = []
+        for path in map(str, paths):
+            try:
+                ds = pydicom.dcmread(path, stop_before_pixels=True)
+            except Exception:  # not DICOM: left out of the stack
+                continue
+            if "Rows" not in ds or "Columns" not in ds:
+                continue  # no image (SR, PDF, waveform)
+            headers.append((path, ds))
+        headers.sort(key=lambda item: _sort_key(item[1], item[0]))
+        slices: list[Slice] = []
+        for path, ds in headers:
+            frames = pixels.frame_count(ds)
+            if frames > 1:
+                source = FrameSource(path, self.cache, key=path)
+                self._sources[path] = source
+                slices.extend(Slice(path, f, source.ds) for f in range(source.frame_count))
+            else:
+                slices.append(Slice(path, 0, ds))
+        if not slices:
+            raise PixelDataError(source="the series", reason="no image in the series")
+        self.slices = slices
+        self.cache_source = ("stack", id(self))
+
+    def __len__(self) -> int:
+        return len(self.slices)
+
+    def header(self, index: int) -> Dataset:
+        return self.slices[index].header
+
+    def decode(self, source: object, index: int) -> np.ndarray:
+        """Stored values of image ``index`` (no cache). The :class:`Prefetcher` calls this
+        with ``source`` = :attr:`cache_source`; cache keys are (cache_source, index)."""
+        s = self.slices[index]
+        multi = self._sources.get(s.path)
+        if multi is not None:
+            return multi.decode(s.frame)
+        return pixels.decode_frame(pydicom.dcmread(s.path), s.frame)
+
+    def stored(self, index: int) -> np.ndarray:
+        return self.cache.get_or_load(
+            (self.cache_source, index), lambda: self.decode(self.cache_source, index)
+        )
+
+    def is_cached(self, index: int) -> bool:
+        return (self.cache_source, index) in self.cache
+
+    def is_colour(self, index: int) -> bool:
+        return pixels.is_colour(self.header(index))
+
+    def default_window(self, index: int) -> Window | VoiLut | None:
+        """The window the file asks for (or an auto window); None for colour images."""
+        ds = self.header(index)
+        if pixels.is_colour(ds):
+            return None
+        frame = self.slices[index].frame
+        values = luts.modality_lut(self.stored(index), ds, frame)
+        return default_voi(ds, frame, values)
+
+    def render(self, index: int, window: WindowLike | None = None) -> np.ndarray:
+        s = self.slices[index]
+        return render_stored(self.stored(index), s.header, s.frame, window)
