@@ -341,3 +341,30 @@ def modalities_in_store(index: StoreIndex) -> list[str]:
                 "SELECT DISTINCT modality FROM series WHERE modality != '' ORDER BY modality"
             )
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesImage:
+    """What the index knows of one image of a series: enough to order the series."""
+
+    rel_path: str
+    instance_number: int | None
+    frames: int
+    position: str  # Image Position (Patient) as "x\\y\\z", '' when unknown
+    orientation: str  # Image Orientation (Patient), six values, '' when unknown
+
+
+def series_images(index: StoreIndex, series_uid: str) -> list[SeriesImage]:
+    """The image instances of a series (instances without Rows are left out)."""
+    sql = (
+        "SELECT i.rel_path, i.instance_number, i.frames,"
+        " json_extract(i.attrs, '$.ImagePositionPatient'),"
+        " json_extract(i.attrs, '$.ImageOrientationPatient')"
+        " FROM instance i JOIN series s ON i.series_fk = s.id"
+        " WHERE s.series_uid = ? AND i.rows IS NOT NULL"
+    )
+    with index.reader() as c:
+        return [
+            SeriesImage(r[0], r[1], r[2] or 1, r[3] or "", r[4] or "")
+            for r in c.execute(sql, (series_uid,))
+        ]

@@ -105,6 +105,8 @@ IMAGE_ATTRS = (
     "NumberOfFrames",
     "Rows",
     "Columns",
+    "ImagePositionPatient",  # ordering a series without reading its files (viewer)
+    "ImageOrientationPatient",
     "PhotometricInterpretation",
     "BitsAllocated",
 )

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from workstation import __version__
 from workstation.config.settings import Settings
 from workstation.jobs import JobQueue
+from workstation.store.browse import series_images
 from workstation.store.local_store import LocalStore
 from workstation.ui.browser.browser_widget import PatientBrowser
 from workstation.ui.browser.importing import ImportController
@@ -35,6 +36,7 @@ from workstation.ui.jobs_panel import JobsPanel
 from workstation.ui.node_bridge import NodeBridge
 from workstation.ui.node_status import NodeState, NodeStatusLabel
 from workstation.ui.storage_status import FreeSpaceIndicator
+from workstation.ui.viewer.stack import IndexedImage
 from workstation.ui.viewer.viewer_tab import ViewerTab
 
 log = logging.getLogger(__name__)
@@ -276,11 +278,12 @@ class MainWindow(QMainWindow):
 
     def open_series(self, series_uid: str) -> ViewerTab | None:
         """Open the images of a series in a new viewer tab (and show it)."""
-        paths = [self.store.path_of(p) for p in self.store.index.paths_of_series(series_uid)]
+        indexed = indexed_images(self.store, series_uid)
         row = self.browser.series_model.row_at(self.browser.series_model.row_of(series_uid))
         title = " ".join(x for x in (row.modality, row.description) if x) if row else ""
         try:
-            tab = ViewerTab(paths, title or self.tr("Series"), self)
+            tab = ViewerTab([i.path for i in indexed], title or self.tr("Series"), self,
+                            indexed=indexed)  # fmt: skip
         except Exception as exc:  # no image in the series, or unreadable files
             log.warning("cannot open series %s: %s", series_uid, exc)
             self.statusBar().showMessage(self.tr("This series has no image to show."), 8000)
@@ -362,6 +365,20 @@ class MainWindow(QMainWindow):
             if self.shutdown_hook is not None:
                 self.shutdown_hook()
         event.accept()
+
+
+def indexed_images(store: LocalStore, series_uid: str) -> list[IndexedImage]:
+    """A series' images in the terms the viewer orders them by, from the index alone."""
+    return [
+        IndexedImage(
+            str(store.path_of(image.rel_path)),
+            image.instance_number,
+            image.frames,
+            image.position,
+            image.orientation,
+        )
+        for image in series_images(store.index, series_uid)
+    ]
 
 
 def store_free_mb(store: LocalStore) -> Callable[[], float]:

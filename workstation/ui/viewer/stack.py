@@ -37,11 +37,23 @@ LOSSY_TRANSFER_SYNTAXES = frozenset(
 
 @dataclass(frozen=True)
 class Slice:
-    """One displayed image: ``frame`` (0-based) of the file ``path``."""
+    """One displayed image: ``frame`` (0-based) of the file ``path``; ``header`` is None
+    until it is first needed when the order came from the index."""
 
     path: str
     frame: int
-    header: Dataset
+    header: Dataset | None = None
+
+
+@dataclass(frozen=True)
+class IndexedImage:
+    """An image as the store's index knows it: ordering a series needs no file read."""
+
+    path: str
+    instance_number: float | None
+    frames: int
+    position: str = ""  # Image Position (Patient), backslash-separated
+    orientation: str = ""  # Image Orientation (Patient)
 
 
 def is_lossy(ds: Dataset) -> bool:
@@ -53,9 +65,10 @@ def is_lossy(ds: Dataset) -> bool:
     return syntax in LOSSY_TRANSFER_SYNTAXES
 
 
-def _position_key(ds: Dataset) -> float:
-    ipp = luts.numbers(ds.get("ImagePositionPatient"))
-    iop = luts.numbers(ds.get("ImageOrientationPatient"))
+def _position_key(position: object, orientation: object) -> float:
+    """Distance along the slice normal (inf when position or orientation is unknown)."""
+    ipp = luts.numbers(position)
+    iop = luts.numbers(orientation)
     if len(ipp) != 3 or len(iop) != 6:
         return math.inf
     normal = np.cross(iop[:3], iop[3:])
@@ -64,15 +77,35 @@ def _position_key(ds: Dataset) -> float:
 
 def _sort_key(ds: Dataset, path: str) -> tuple:
     number = luts.first_number(ds.get("InstanceNumber"))
-    return (math.inf if number is None else number, _position_key(ds), path)
+    position = _position_key(ds.get("ImagePositionPatient"), ds.get("ImageOrientationPatient"))
+    return (math.inf if number is None else number, position, path)
+
+
+def _indexed_key(image: IndexedImage) -> tuple:
+    number = image.instance_number
+    # the index keeps multi-valued decimals as backslash-separated text
+    position = _position_key(image.position.split("\\"), image.orientation.split("\\"))
+    return (math.inf if number is None else number, position, image.path)
 
 
 class ImageStack:
     """The images of a series in display order, decoded through ``cache``."""
 
-    def __init__(self, paths: list[Path | str], cache: FrameCache | None = None) -> None:
+    def __init__(
+        self,
+        paths: list[Path | str],
+        cache: FrameCache | None = None,
+        indexed: list[IndexedImage] | None = None,
+    ) -> None:
+        """Order ``paths`` by their headers, or, given ``indexed`` (from the store's index),
+        by what the index knows, reading each header only when it is first needed."""
         self.cache = cache if cache is not None else FrameCache()
         self._sources: dict[str, FrameSource] = {}
+        self._headers: dict[str, Dataset] = {}
+        self.cache_source = ("stack", id(self))
+        if indexed is not None:
+            self.slices = self._from_index(indexed)
+            return
         headers: list[tuple[str, Dataset]] = []
         for path in map(str, paths):
             try:
@@ -95,13 +128,31 @@ class ImageStack:
         if not slices:
             raise PixelDataError(source="the series", reason="no image in the series")
         self.slices = slices
-        self.cache_source = ("stack", id(self))
+
+    def _from_index(self, indexed: list[IndexedImage]) -> list[Slice]:
+        slices: list[Slice] = []
+        for image in sorted(indexed, key=_indexed_key):
+            if image.frames > 1:
+                source = FrameSource(image.path, self.cache, key=image.path)
+                self._sources[image.path] = source
+                slices.extend(Slice(image.path, f, source.ds) for f in range(source.frame_count))
+            else:
+                slices.append(Slice(image.path, 0))
+        if not slices:
+            raise PixelDataError(source="the series", reason="no image in the series")
+        return slices
 
     def __len__(self) -> int:
         return len(self.slices)
 
     def header(self, index: int) -> Dataset:
-        return self.slices[index].header
+        s = self.slices[index]
+        if s.header is not None:
+            return s.header
+        header = self._headers.get(s.path)
+        if header is None:
+            header = self._headers[s.path] = pydicom.dcmread(s.path, stop_before_pixels=True)
+        return header
 
     def decode(self, source: object, index: int) -> np.ndarray:
         """Stored values of image ``index`` (no cache). The :class:`Prefetcher` calls this
@@ -133,5 +184,4 @@ class ImageStack:
         return default_voi(ds, frame, values)
 
     def render(self, index: int, window: WindowLike | None = None) -> np.ndarray:
-        s = self.slices[index]
-        return render_stored(self.stored(index), s.header, s.frame, window)
+        return render_stored(self.stored(index), self.header(index), self.slices[index].frame, window)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBox
 from workstation.imaging import luts
 from workstation.imaging.frame_cache import FrameCache
 from workstation.imaging.pipeline import padding_value
-from workstation.ui.viewer.stack import ImageStack
+from workstation.ui.viewer.stack import ImageStack, IndexedImage
 from workstation.ui.viewer.viewport import Viewport
 
 # (rows, columns) of the layouts offered
@@ -40,11 +40,12 @@ class ViewerTab(QWidget):
         title: str = "",
         parent: QWidget | None = None,
         cache: FrameCache | None = None,
+        indexed: list[IndexedImage] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("viewerTab")
         self.title = title
-        self.stack = ImageStack(paths, cache)
+        self.stack = ImageStack(paths, cache, indexed)
         self.viewports: list[Viewport] = []
         self.active: Viewport | None = None
 
