@@ -46,7 +46,7 @@ def test_shipped_ecg_sampling_frequency_and_time_axis(ecg: Dataset) -> None:
     assert rhythm.sampling_frequency_hz == 1000.0
     assert len(rhythm.time_s) == 10000
     assert rhythm.time_s[1] == pytest.approx(0.001)
-    assert rhythm.duration_s == pytest.approx(10.0)
+    assert rhythm.recording_length_s == pytest.approx(10.0)  # the ECG lasts 10 s
     assert rhythm.channels[0].filter_low_hz == pytest.approx(0.05)
 
 

@@ -39,7 +39,7 @@ class MultiplexGroup:
     originality: str = ""
 
     @property
-    def duration_s(self) -> float:
+    def recording_length_s(self) -> float:
         return len(self.time_s) / self.sampling_frequency_hz
 
 

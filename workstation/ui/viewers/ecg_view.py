@@ -25,7 +25,7 @@ class EcgView(QWidget):
                 self.tr("{label}: {channels} channels, {seconds:.1f} s").format(
                     label=group.label or self.tr("Group {number}").format(number=number),
                     channels=len(group.channels),
-                    seconds=group.duration_s,
+                    seconds=group.recording_length_s,
                 )
             )
         self.group_box.setVisible(len(self.groups) > 1)
