@@ -314,3 +314,22 @@ class OrthancProcess(ServerProcess):
     def count(self) -> int:
         stats = self.statistics()
         return -1 if stats is None else int(stats["CountInstances"])
+
+
+def serve_argv(config: Path, data_dir: Path, aet: str, port: int, *extra: str) -> list[str]:
+    """``workstation serve`` on loopback with this venv's entry point, any caller allowed,
+    no free-space floor; ``config`` should not exist (defaults, never the user's settings)."""
+    script = Path(sys.executable).with_name("workstation")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "workstation"]
+    return [
+        *cmd,
+        "--config", str(config),
+        "serve",
+        "--data-dir", str(data_dir),
+        "--aet", aet,
+        "--port", str(port),
+        "--bind", LOOPBACK,
+        "--allow-any-caller",
+        "--min-free-mb", "0",
+        *extra,
+    ]  # fmt: skip

@@ -70,27 +70,8 @@ class OurNode(Receiver):
     durable = "yes, fsync per file"
 
     def argv(self) -> list[str]:
-        script = Path(sys.executable).with_name("workstation")
-        cmd = [str(script)] if script.exists() else [sys.executable, "-m", "workstation"]
-        cmd += [
-            "--config",
-            str(self.settings_file),
-            "serve",
-            "--data-dir",
-            str(self.data_dir),
-            "--aet",
-            self.aet,
-            "--port",
-            str(self.port),
-            "--bind",
-            bl.LOOPBACK,
-            "--allow-any-caller",
-            "--min-free-mb",
-            "0",
-        ]
-        if self.max_pdu is not None:
-            cmd += ["--max-pdu", str(self.max_pdu)]
-        return cmd
+        extra = ["--max-pdu", str(self.max_pdu)] if self.max_pdu is not None else []
+        return bl.serve_argv(self.settings_file, self.data_dir, self.aet, self.port, *extra)
 
     @property
     def data_dir(self) -> Path:

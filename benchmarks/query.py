@@ -345,25 +345,7 @@ class OurServer(Server):
             )
 
     def argv(self) -> list[str]:
-        script = Path(sys.executable).with_name("workstation")
-        cmd = [str(script)] if script.exists() else [sys.executable, "-m", "workstation"]
-        return [
-            *cmd,
-            "--config",
-            str(self.root / "settings-absent.json"),  # defaults, never the user's settings
-            "serve",
-            "--data-dir",
-            str(self.data_dir),
-            "--aet",
-            self.aet,
-            "--port",
-            str(self.port),
-            "--bind",
-            bl.LOOPBACK,
-            "--allow-any-caller",
-            "--min-free-mb",
-            "0",
-        ]
+        return bl.serve_argv(self.root / "settings-absent.json", self.data_dir, self.aet, self.port)
 
     def ready(self) -> bool:
         return self.log.exists() and "listening as" in self.log.read_text(errors="replace")
