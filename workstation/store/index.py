@@ -298,10 +298,10 @@ class StoreIndex:
             where.append("pn_match(?, p.patient_name)")
             args.append(patient_name)
         if patient_id:
-            where.append("dicom_match(?, p.patient_id)")
+            where.append("key_match('LO', ?, p.patient_id)")
             args.append(patient_id)
         if accession_number:
-            where.append("dicom_match(?, st.accession_number)")
+            where.append("key_match('SH', ?, st.accession_number)")
             args.append(accession_number)
         if study_date:
             lo, sep, hi = study_date.partition("-")

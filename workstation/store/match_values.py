@@ -148,17 +148,13 @@ def _match_key(keyword: str, query: Any, stored: Any) -> bool:
     return match_value(vr, str(query), stored)
 
 
-def _sql_match(vr: str, query: str, stored_json_or_text: Any) -> bool:
-    return match_value(vr, query, stored_json_or_text)
-
-
 def _sql_seq_match(stored_json: str | None, query_item_json: str) -> bool:
     stored = json.loads(stored_json) if stored_json else None
     return match_item(json.loads(query_item_json), stored)
 
 
 def register(conn: sqlite3.Connection) -> None:
-    conn.create_function("key_match", 3, _sql_match, deterministic=True)
+    conn.create_function("key_match", 3, match_value, deterministic=True)
     conn.create_function("seq_match", 2, _sql_seq_match, deterministic=True)
     conn.create_function("norm_time", 1, _null_safe(norm_time), deterministic=True)
     conn.create_function("norm_datetime", 1, _null_safe(norm_datetime), deterministic=True)

@@ -54,6 +54,5 @@ def match_pn(pattern: str, value: str | None) -> bool:
 
 
 def register(conn: sqlite3.Connection) -> None:
-    """Make ``dicom_match(pattern, value)`` and ``pn_match(pattern, value)`` available."""
-    conn.create_function("dicom_match", 2, match_text, deterministic=True)
+    """Make ``pn_match(pattern, value)`` available (other keys: match_values.key_match)."""
     conn.create_function("pn_match", 2, match_pn, deterministic=True)

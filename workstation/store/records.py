@@ -91,8 +91,9 @@ class InstanceRecord:
         return upper_levels(self.dataset)
 
 
-def check_uids(ds: Dataset) -> None:
-    """Raise MissingUidError / InvalidUidError when a key UID is unusable."""
+def check_uids(ds: Dataset) -> dict[str, str]:
+    """The key UIDs by keyword; MissingUidError / InvalidUidError when one is unusable."""
+    uids: dict[str, str] = {}
     for keyword, label in REQUIRED_UIDS:
         value = _text(ds, keyword) if keyword in ds else None
         problem = uid_problem(value)
@@ -100,6 +101,8 @@ def check_uids(ds: Dataset) -> None:
             raise MissingUidError(attribute=label)
         if problem:
             raise InvalidUidError(attribute=label, value=value, problem=problem)
+        uids[keyword] = str(value)
+    return uids
 
 
 def _str(flat: Flat, keyword: str) -> str:
@@ -153,13 +156,13 @@ def upper_levels(ds: Dataset) -> UpperLevels:
 
 def record_from_dataset(ds: Dataset, transfer_syntax: str) -> InstanceRecord:
     """The instance row values; the patient/study/series values wait for :meth:`upper`."""
-    check_uids(ds)
+    uids = check_uids(ds)
     i = flat_level(ds, Level.IMAGE)
     return InstanceRecord(
-        study_uid=_text(ds, "StudyInstanceUID"),
-        series_uid=_text(ds, "SeriesInstanceUID"),
-        sop_uid=_str(i, "SOPInstanceUID"),
-        sop_class_uid=_str(i, "SOPClassUID"),
+        study_uid=uids["StudyInstanceUID"],
+        series_uid=uids["SeriesInstanceUID"],
+        sop_uid=uids["SOPInstanceUID"],
+        sop_class_uid=uids["SOPClassUID"],
         instance_number=_number(i, "InstanceNumber"),
         transfer_syntax=transfer_syntax,
         rows=_number(i, "Rows"),
