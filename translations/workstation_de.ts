@@ -407,6 +407,21 @@
     </message>
 </context>
 <context>
+    <name>LayoutDialog</name>
+    <message>
+        <source>Custom layout</source>
+        <translation>Eigenes Layout</translation>
+    </message>
+    <message>
+        <source>Rows:</source>
+        <translation>Zeilen:</translation>
+    </message>
+    <message>
+        <source>Columns:</source>
+        <translation>Spalten:</translation>
+    </message>
+</context>
+<context>
     <name>LocalNodePage</name>
     <message>
         <source>1 to 16 characters, no backslash</source>
@@ -664,6 +679,14 @@ Datenordner: %4</translation>
         <translation>Diese Serie enthält kein darstellbares Bild.</translation>
     </message>
     <message>
+        <source>This series holds nothing the viewer can show.</source>
+        <translation>Diese Serie enthält nichts, was der Viewer anzeigen kann.</translation>
+    </message>
+    <message>
+        <source>Objects</source>
+        <translation>Objekte</translation>
+    </message>
+    <message>
         <source>Empty local store</source>
         <translation>Lokaler Speicher ist leer</translation>
     </message>
@@ -751,6 +774,10 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
         <translation>{iod} kann nicht erstellt werden: {reason}</translation>
     </message>
     <message>
+        <source>Cannot save the {kind} in the local store: {reason}</source>
+        <translation>{kind} kann nicht im lokalen Speicher gesichert werden: {reason}</translation>
+    </message>
+    <message>
         <source>Service password: {detail}</source>
         <translation>Service-Passwort: {detail}</translation>
     </message>
@@ -817,6 +844,46 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>The node answered the C-ECHO with status 0x{status_hex}.</source>
         <translation>Der Knoten hat das C-ECHO mit Status 0x{status_hex} beantwortet.</translation>
+    </message>
+    <message>
+        <source>{host} port {port}: {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach {host} port {port}: {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host} port {port} ended the association ({source}: {reason}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No answer from {host} port {port} within {timeout_s} s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The node accepted the association but does not offer {service}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{service} failed on {host} port {port}: status 0x{status_hex} ({meaning}){comment}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The node {host} port {port} does not know the move destination {destination}: add this workstation to its list of DICOM nodes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{failed} of {total} instances were not retrieved from {host} port {port}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Query key {key}: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The local node {ae_title} is not listening: instances moved to it cannot arrive.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Timeout: no TCP connection within {timeout_s} s.</source>
@@ -990,6 +1057,21 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     </message>
 </context>
 <context>
+    <name>ObjectTab</name>
+    <message>
+        <source>Object %1</source>
+        <translation>Objekt %1</translation>
+    </message>
+    <message>
+        <source>This object cannot be read: %1</source>
+        <translation>Dieses Objekt ist nicht lesbar: %1</translation>
+    </message>
+    <message>
+        <source>No view for this kind of object.</source>
+        <translation>Für diese Art von Objekt gibt es keine Ansicht.</translation>
+    </message>
+</context>
+<context>
     <name>PasswordDialog</name>
     <message>
         <source>Service mode</source>
@@ -1077,6 +1159,89 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>The PDF document cannot be shown: {error}</source>
         <translation>Das PDF-Dokument kann nicht angezeigt werden: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>PresentationActions</name>
+    <message>
+        <source>Key images</source>
+        <translation>Schlüsselbilder</translation>
+    </message>
+    <message>
+        <source>No image is flagged as a key image. Flag images with the Key button (K) first.</source>
+        <translation>Kein Bild ist als Schlüsselbild markiert. Markieren Sie Bilder zuerst mit der Schaltfläche Key (K).</translation>
+    </message>
+    <message>
+        <source>Key images not saved</source>
+        <translation>Schlüsselbilder nicht gesichert</translation>
+    </message>
+    <message>
+        <source>%1 key images saved to the store.</source>
+        <translation>%1 Schlüsselbilder im Speicher gesichert.</translation>
+    </message>
+    <message>
+        <source>Presentation state</source>
+        <translation>Presentation State</translation>
+    </message>
+    <message>
+        <source>A grayscale presentation state cannot describe a colour image.</source>
+        <translation>Ein Graustufen-Presentation-State kann kein Farbbild beschreiben.</translation>
+    </message>
+    <message>
+        <source>Label:</source>
+        <translation>Bezeichnung:</translation>
+    </message>
+    <message>
+        <source>Saved from the viewer</source>
+        <translation>Aus dem Viewer gesichert</translation>
+    </message>
+    <message>
+        <source>Presentation state not saved</source>
+        <translation>Presentation State nicht gesichert</translation>
+    </message>
+    <message>
+        <source>Presentation state saved to the store.</source>
+        <translation>Presentation State im Speicher gesichert.</translation>
+    </message>
+    <message>
+        <source>Viewer capture</source>
+        <translation>Viewer-Aufnahme</translation>
+    </message>
+    <message>
+        <source>Capture not saved</source>
+        <translation>Aufnahme nicht gesichert</translation>
+    </message>
+    <message>
+        <source>Secondary capture saved to the store.</source>
+        <translation>Secondary Capture im Speicher gesichert.</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Keiner</translation>
+    </message>
+    <message>
+        <source>None stored</source>
+        <translation>Keiner gespeichert</translation>
+    </message>
+    <message>
+        <source>Presentation state not applied</source>
+        <translation>Presentation State nicht angewendet</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>Vergleichen</translation>
+    </message>
+    <message>
+        <source>No other study of this patient is stored.</source>
+        <translation>Keine andere Studie dieses Patienten ist gespeichert.</translation>
+    </message>
+    <message>
+        <source>Study:</source>
+        <translation>Studie:</translation>
+    </message>
+    <message>
+        <source>Prior</source>
+        <translation>Vorstudie</translation>
     </message>
 </context>
 <context>
@@ -1649,6 +1814,11 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
 <context>
     <name>ViewerTab</name>
     <message>
+        <source>This series cannot be shown here: %1</source>
+        <extracomment>a line for the status bar</extracomment>
+        <translation>Diese Serie kann hier nicht angezeigt werden: %1</translation>
+    </message>
+    <message>
         <source>File window</source>
         <translation>Fenster der Datei</translation>
     </message>
@@ -1676,13 +1846,228 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
         <source>Abdomen</source>
         <translation>Abdomen</translation>
     </message>
+</context>
+<context>
+    <name>ViewerToolbar</name>
+    <message>
+        <source>W/L</source>
+        <translation>F/Z</translation>
+    </message>
+    <message>
+        <source>Window/level: drag left-right for width, up-down for centre</source>
+        <translation>Fenster: links-rechts ziehen für die Breite, auf-ab für das Zentrum</translation>
+    </message>
+    <message>
+        <source>Pan</source>
+        <translation>Verschieben</translation>
+    </message>
+    <message>
+        <source>Move the image</source>
+        <translation>Das Bild verschieben</translation>
+    </message>
+    <message>
+        <source>Zoom</source>
+        <translation>Zoom</translation>
+    </message>
+    <message>
+        <source>Drag up or down to zoom</source>
+        <translation>Zum Zoomen nach oben oder unten ziehen</translation>
+    </message>
+    <message>
+        <source>Select</source>
+        <translation>Auswählen</translation>
+    </message>
+    <message>
+        <source>Select an annotation to move it; Delete removes it</source>
+        <translation>Eine Annotation auswählen, um sie zu verschieben; Entf entfernt sie</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>Distanz</translation>
+    </message>
+    <message>
+        <source>Measure a distance</source>
+        <translation>Eine Distanz messen</translation>
+    </message>
+    <message>
+        <source>Angle</source>
+        <translation>Winkel</translation>
+    </message>
+    <message>
+        <source>Measure an angle: three clicks</source>
+        <translation>Einen Winkel messen: drei Klicks</translation>
+    </message>
+    <message>
+        <source>Rect ROI</source>
+        <translation>Rechteck-ROI</translation>
+    </message>
+    <message>
+        <source>Rectangle ROI: mean, SD, min, max, area</source>
+        <translation>Rechteck-ROI: Mittelwert, SD, Min, Max, Fläche</translation>
+    </message>
+    <message>
+        <source>Ellipse ROI</source>
+        <translation>Ellipsen-ROI</translation>
+    </message>
+    <message>
+        <source>Ellipse ROI from its centre: mean, SD, min, max, area</source>
+        <translation>Ellipsen-ROI vom Mittelpunkt aus: Mittelwert, SD, Min, Max, Fläche</translation>
+    </message>
+    <message>
+        <source>Probe</source>
+        <translation>Pixelwert</translation>
+    </message>
+    <message>
+        <source>Pixel value at a point</source>
+        <translation>Pixelwert an einem Punkt</translation>
+    </message>
+    <message>
+        <source>Arrow</source>
+        <translation>Pfeil</translation>
+    </message>
+    <message>
+        <source>Draw an arrow</source>
+        <translation>Einen Pfeil zeichnen</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Place a text note</source>
+        <translation>Eine Textnotiz setzen</translation>
+    </message>
+    <message>
+        <source>⟲</source>
+        <translation>⟲</translation>
+    </message>
+    <message>
+        <source>Rotate 90° counter-clockwise</source>
+        <translation>90° gegen den Uhrzeigersinn drehen</translation>
+    </message>
+    <message>
+        <source>⟳</source>
+        <translation>⟳</translation>
+    </message>
+    <message>
+        <source>Rotate 90° clockwise</source>
+        <translation>90° im Uhrzeigersinn drehen</translation>
+    </message>
+    <message>
+        <source>Flip</source>
+        <translation>Spiegeln</translation>
+    </message>
+    <message>
+        <source>Mirror left-right</source>
+        <translation>Links-rechts spiegeln</translation>
+    </message>
+    <message>
+        <source>Invert</source>
+        <translation>Invertieren</translation>
+    </message>
+    <message>
+        <source>Invert the grey scale</source>
+        <translation>Die Graustufen invertieren</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Fit the image, no rotation, the file&apos;s window</source>
+        <translation>Bild einpassen, keine Drehung, Fenster der Datei</translation>
+    </message>
+    <message>
+        <source>Cine</source>
+        <translation>Cine</translation>
+    </message>
+    <message>
+        <source>Play the series or frames as a loop</source>
+        <translation>Serie oder Frames als Schleife abspielen</translation>
+    </message>
+    <message>
+        <source> fps</source>
+        <translation> B/s</translation>
+    </message>
+    <message>
+        <source>Cine frame rate</source>
+        <translation>Cine-Bildrate</translation>
+    </message>
     <message>
         <source>Layout:</source>
-        <translation>Anordnung:</translation>
+        <translation>Layout:</translation>
+    </message>
+    <message>
+        <source>Custom…</source>
+        <translation>Eigenes…</translation>
     </message>
     <message>
         <source>Window:</source>
         <translation>Fenster:</translation>
+    </message>
+    <message>
+        <source>Window presets (CT presets for CT images only)</source>
+        <translation>Fenstervorgaben (CT-Vorgaben nur für CT-Bilder)</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Key</translation>
+    </message>
+    <message>
+        <source>Flag or unflag the image as a key image</source>
+        <translation>Das Bild als Schlüsselbild markieren oder die Markierung entfernen</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <source>Scroll series in the same frame of reference together</source>
+        <translation>Serien im selben Bezugssystem gemeinsam blättern</translation>
+    </message>
+    <message>
+        <source>Ref lines</source>
+        <translation>Referenzlinien</translation>
+    </message>
+    <message>
+        <source>Show where the active image cuts the other images</source>
+        <translation>Zeigen, wo das aktive Bild die anderen Bilder schneidet</translation>
+    </message>
+    <message>
+        <source>PR:</source>
+        <translation>PR:</translation>
+    </message>
+    <message>
+        <source>Presentation states and key object selections stored for this series</source>
+        <translation>Für diese Serie gespeicherte Presentation States und Key Object Selections</translation>
+    </message>
+    <message>
+        <source>Key images (Key Object Selection)</source>
+        <translation>Schlüsselbilder (Key Object Selection)</translation>
+    </message>
+    <message>
+        <source>Presentation state of this display (GSPS)</source>
+        <translation>Presentation State dieser Darstellung (GSPS)</translation>
+    </message>
+    <message>
+        <source>Secondary capture of the active viewport</source>
+        <translation>Secondary Capture des aktiven Bildfensters</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Save key images, the presentation state or a capture to the store</source>
+        <translation>Schlüsselbilder, den Presentation State oder eine Bildschirmaufnahme im Speicher sichern</translation>
+    </message>
+    <message>
+        <source>Compare…</source>
+        <translation>Vergleichen…</translation>
+    </message>
+    <message>
+        <source>Open another study of this patient beside this one</source>
+        <translation>Eine andere Studie dieses Patienten daneben öffnen</translation>
     </message>
 </context>
 <context>
@@ -1696,8 +2081,36 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
         <translation>Verlustbehaftet komprimiertes Bild: nicht jedes Detail des Originals ist erhalten</translation>
     </message>
     <message>
+        <source>KEY</source>
+        <translation>KEY</translation>
+    </message>
+    <message>
+        <source>Flagged as a key image</source>
+        <translation>Als Schlüsselbild markiert</translation>
+    </message>
+    <message>
+        <source>Annotation</source>
+        <translation>Annotation</translation>
+    </message>
+    <message>
+        <source>Text:</source>
+        <translation>Text:</translation>
+    </message>
+    <message>
+        <source> (detector)</source>
+        <translation> (Detektor)</translation>
+    </message>
+    <message>
         <source>Image %1/%2</source>
         <translation>Bild %1/%2</translation>
+    </message>
+    <message>
+        <source>Pos %1 mm</source>
+        <translation>Pos %1 mm</translation>
+    </message>
+    <message>
+        <source>Thick %1 mm</source>
+        <translation>Dicke %1 mm</translation>
     </message>
     <message>
         <source>C %1 / W %2</source>
@@ -1706,6 +2119,14 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>Zoom %1%</source>
         <translation>Zoom %1%</translation>
+    </message>
+    <message>
+        <source>Cine %1 fps</source>
+        <translation>Cine %1 B/s</translation>
+    </message>
+    <message>
+        <source>PR: %1</source>
+        <translation>PR: %1</translation>
     </message>
 </context>
 <context>

@@ -132,3 +132,10 @@ class FrameNumberError(WorkstationError):
 
     code = "imaging.frame"
     template = "Frame {frame} does not exist in {source}: it has {count} frame(s)"
+
+
+class ObjectSaveError(WorkstationError):
+    """A viewer-created object (KOS, GSPS, SC) was built but could not be stored."""
+
+    code = "viewer.save"
+    template = "Cannot save the {kind} in the local store: {reason}"

@@ -64,7 +64,9 @@ def test_ct_small_opens_with_the_files_window(open_tab) -> None:
     assert vp.window == expected
     assert f"C {expected.center:g} / W {expected.width:g}" in corner(vp, "bottom_right")
     assert "CompressedSamples CT1" in corner(vp, "top_left")
-    assert corner(vp, "bottom_left").endswith("Image 1/1")
+    lines = corner(vp, "bottom_left").split("\n")
+    assert lines[:2] == ["CT", "Image 1/1"]
+    assert "Pos -75.7 mm" in lines and "Thick 5 mm" in lines  # along the normal; 5 mm slices
     assert vp.rendered_image().shape == (128, 128)
 
 
@@ -121,7 +123,7 @@ def test_left_drag_changes_width_horizontally_and_centre_vertically(qtbot, open_
 def test_preset_sets_the_exact_window(open_tab) -> None:
     tab = open_tab("CT_small.dcm")
     vp = tab.viewports[0]
-    combo = tab.preset_combo
+    combo = tab.toolbar.preset_combo
     i = combo.findData("lung")
     combo.setCurrentIndex(i)
     combo.activated.emit(i)
@@ -139,13 +141,37 @@ def test_lossy_mark_for_lossy_jpeg_only(open_tab) -> None:
     assert not lossless.lossy and not lossless.lossy_label.isVisible()
 
 
+def choose(combo, data) -> None:
+    """Pick the entry with ``data`` as a user does (the combo's activated signal)."""
+    index = combo.findData(data)
+    assert index >= 0, data
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+
+
 def test_layouts_give_the_number_of_viewports(open_tab) -> None:
     tab = open_tab("emri_small.dcm")
-    for rows, cols in ((1, 2), (2, 1), (2, 2), (1, 1)):
-        tab.layout_combo.setCurrentIndex(tab.layout_combo.findData(f"{rows}x{cols}"))
+    for rows, cols in ((1, 2), (2, 1), (2, 2), (3, 3), (4, 4), (1, 1)):
+        choose(tab.toolbar.layout_combo, f"{rows}x{cols}")
         assert len(tab.viewports) == rows * cols
+        assert tab.grid.count() == rows * cols
     tab.set_layout(2, 2)
     assert [vp.index for vp in tab.viewports] == [0, 1, 2, 3]
+
+
+def test_custom_layout_asks_rows_and_columns(qtbot, open_tab, monkeypatch) -> None:
+    from workstation.ui.viewer import viewer_tab as module
+
+    def accept(dialog):
+        dialog.rows.setValue(2)
+        dialog.cols.setValue(3)
+        return module.QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(module.LayoutDialog, "exec", accept)
+    tab = open_tab("emri_small.dcm")
+    choose(tab.toolbar.layout_combo, "custom")
+    assert tab.layout_shape == (2, 3) and len(tab.viewports) == 6
+    assert tab.toolbar.layout_combo.currentText() == "Custom…"
 
 
 def test_zoom_fit_and_scale_bar(qtbot, open_tab) -> None:

@@ -368,3 +368,72 @@ def series_images(index: StoreIndex, series_uid: str) -> list[SeriesImage]:
             SeriesImage(r[0], r[1], r[2] or 1, r[3] or "", r[4] or "")
             for r in c.execute(sql, (series_uid,))
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInstance:
+    """One stored instance found by SOP class: enough to read its file."""
+
+    sop_uid: str
+    sop_class_uid: str
+    series_uid: str
+    rel_path: str
+
+
+def study_instances_of_classes(
+    index: StoreIndex, series_uid: str, sop_class_uids: list[str]
+) -> list[StoredInstance]:
+    """Instances of the given SOP classes in the study holding ``series_uid`` (none when
+    the series is not stored): the presentation states and key object selections the
+    viewer lists when it opens the series, without reading any other file."""
+    if not sop_class_uids:
+        return []
+    marks = ",".join("?" * len(sop_class_uids))
+    sql = (
+        "SELECT i.sop_uid, i.sop_class_uid, s.series_uid, i.rel_path"
+        " FROM series opened JOIN series s ON s.study_fk = opened.study_fk"
+        " JOIN instance i ON i.series_fk = s.id"
+        f" WHERE opened.series_uid = ? AND i.sop_class_uid IN ({marks})"
+        " ORDER BY i.content_date, i.content_time, i.sop_uid"
+    )
+    with index.reader() as c:
+        return [StoredInstance(*r) for r in c.execute(sql, [series_uid, *sop_class_uids])]
+
+
+def study_of_series(index: StoreIndex, series_uid: str) -> str | None:
+    """The Study Instance UID a stored series belongs to (None when it is not stored)."""
+    with index.reader() as c:
+        row = c.execute(
+            "SELECT st.study_uid FROM series s JOIN study st ON s.study_fk = st.id"
+            " WHERE s.series_uid = ?",
+            (series_uid,),
+        ).fetchone()
+    return row[0] if row else None
+
+
+def studies_of_same_patient(index: StoreIndex, study_uid: str) -> list[StudyRow]:
+    """The other stored studies of the patient of ``study_uid``, newest first (for
+    comparing with priors)."""
+    with index.reader() as c:
+        ids = [
+            r[0]
+            for r in c.execute(
+                "SELECT st.id FROM study st WHERE st.patient_fk ="
+                " (SELECT patient_fk FROM study WHERE study_uid = ?) AND st.study_uid != ?"
+                " ORDER BY st.study_date DESC, st.study_time DESC, st.id DESC",
+                (study_uid, study_uid),
+            )
+        ]
+        by_id = _rows_for_ids(c, ids) if ids else {}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def series_instance_paths(index: StoreIndex, series_uid: str) -> list[tuple[str, str]]:
+    """(SOP Class UID, relative path) of every instance of a series, in instance order:
+    what opens a series of documents, reports or waveforms."""
+    sql = (
+        "SELECT i.sop_class_uid, i.rel_path FROM instance i JOIN series s ON i.series_fk = s.id"
+        " WHERE s.series_uid = ? ORDER BY i.instance_number IS NULL, i.instance_number, i.id"
+    )
+    with index.reader() as c:
+        return [(r[0], r[1]) for r in c.execute(sql, (series_uid,))]

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from workstation import __version__
 from workstation.config.settings import Settings
 from workstation.jobs import JobQueue
-from workstation.store.browse import series_images
+from workstation.store.browse import series_instance_paths
 from workstation.store.local_store import LocalStore
 from workstation.ui.browser.browser_widget import PatientBrowser
 from workstation.ui.browser.importing import ImportController
@@ -36,8 +36,10 @@ from workstation.ui.jobs_panel import JobsPanel
 from workstation.ui.node_bridge import NodeBridge
 from workstation.ui.node_status import NodeState, NodeStatusLabel
 from workstation.ui.storage_status import FreeSpaceIndicator
-from workstation.ui.viewer.stack import IndexedImage
+from workstation.ui.viewer.stack import indexed_images
 from workstation.ui.viewer.viewer_tab import ViewerTab
+from workstation.ui.viewers.object_tab import ObjectTab
+from workstation.ui.viewers.open_object import object_kind_of_class
 
 log = logging.getLogger(__name__)
 
@@ -276,26 +278,48 @@ class MainWindow(QMainWindow):
         widgets = (self.tabs.widget(i) for i in range(self.tabs.count()))
         return [w for w in widgets if isinstance(w, ViewerTab)]
 
-    def open_series(self, series_uid: str) -> ViewerTab | None:
-        """Open the images of a series in a new viewer tab (and show it)."""
+    def open_series(self, series_uid: str) -> ViewerTab | ObjectTab | None:
+        """Open a series in a new tab (and show it): images in a viewer tab; reports,
+        documents and waveforms in an object tab."""
         indexed = indexed_images(self.store, series_uid)
         row = self.browser.series_model.row_at(self.browser.series_model.row_of(series_uid))
         title = " ".join(x for x in (row.modality, row.description) if x) if row else ""
+        if not indexed:
+            return self._open_objects(series_uid, title)
         try:
             tab = ViewerTab([i.path for i in indexed], title or self.tr("Series"), self,
-                            indexed=indexed)  # fmt: skip
+                            indexed=indexed, store=self.store, series_uid=series_uid)  # fmt: skip
         except Exception as exc:  # no image in the series, or unreadable files
             log.warning("cannot open series %s: %s", series_uid, exc)
             self.statusBar().showMessage(self.tr("This series has no image to show."), 8000)
             return None
-        index = self.tabs.addTab(tab, tab.title)
-        self.tabs.setCurrentIndex(index)
+        tab.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._add_tab(tab)
         tab.viewports[0].setFocus()
         return tab
 
+    def _open_objects(self, series_uid: str, title: str) -> ObjectTab | None:
+        paths = [
+            self.store.path_of(rel)
+            for sop_class, rel in series_instance_paths(self.store.index, series_uid)
+            if object_kind_of_class(sop_class) is not None
+        ]
+        if not paths:
+            self.statusBar().showMessage(
+                self.tr("This series holds nothing the viewer can show."), 8000
+            )
+            return None
+        tab = ObjectTab(paths, title or self.tr("Objects"), self)
+        self._add_tab(tab)
+        return tab
+
+    def _add_tab(self, tab: QWidget) -> None:
+        index = self.tabs.addTab(tab, tab.title)
+        self.tabs.setCurrentIndex(index)
+
     def close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
-        if isinstance(widget, ViewerTab):
+        if isinstance(widget, ViewerTab | ObjectTab):
             widget.shutdown()
             self.tabs.removeTab(index)
             widget.deleteLater()
@@ -358,27 +382,15 @@ class MainWindow(QMainWindow):
             self.save_state()
             self.importer.close_dialogs()
             self.browser.shutdown()
-            for tab in self.viewer_tabs():
-                tab.shutdown()
+            for i in range(self.tabs.count()):
+                tab = self.tabs.widget(i)
+                if isinstance(tab, ViewerTab | ObjectTab):
+                    tab.shutdown()
             self.jobs_panel.detach()
             self._status_timer.stop()
             if self.shutdown_hook is not None:
                 self.shutdown_hook()
         event.accept()
-
-
-def indexed_images(store: LocalStore, series_uid: str) -> list[IndexedImage]:
-    """A series' images in the terms the viewer orders them by, from the index alone."""
-    return [
-        IndexedImage(
-            str(store.path_of(image.rel_path)),
-            image.instance_number,
-            image.frames,
-            image.position,
-            image.orientation,
-        )
-        for image in series_images(store.index, series_uid)
-    ]
 
 
 def store_free_mb(store: LocalStore) -> Callable[[], float]:

@@ -154,6 +154,7 @@ TEMPLATES: dict[str, str] = {
     "imaging.document": QT_TRANSLATE_NOOP("Messages", "Cannot show {kind}: {reason}"),
     "imaging.presentation_state": QT_TRANSLATE_NOOP("Messages", "Cannot use {iod}: {reason}"),
     "dicom.build": QT_TRANSLATE_NOOP("Messages", "Cannot build {iod}: {reason}"),
+    "viewer.save": QT_TRANSLATE_NOOP("Messages", "Cannot save the {kind} in the local store: {reason}"),
     "password.error": QT_TRANSLATE_NOOP("Messages", "Service password: {detail}"),
     "password.too_short": QT_TRANSLATE_NOOP(
         "Messages", "The password must have at least {min_length} characters."),

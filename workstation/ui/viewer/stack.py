@@ -16,11 +16,15 @@ import numpy as np
 import pydicom
 from pydicom.dataset import Dataset
 
+from workstation.dicom.display_state import DisplayState
 from workstation.errors import PixelDataError
-from workstation.imaging import luts, pixels
+from workstation.imaging import geometry, luts, measure, pixels
+from workstation.imaging.annotations import AnnotationSet
 from workstation.imaging.frame_cache import FrameCache
 from workstation.imaging.luts import VoiLut, Window
 from workstation.imaging.pipeline import FrameSource, WindowLike, default_voi, render_stored
+from workstation.store import LocalStore
+from workstation.store.browse import series_images
 
 LOSSY_TRANSFER_SYNTAXES = frozenset(
     {
@@ -103,6 +107,14 @@ class ImageStack:
         self._sources: dict[str, FrameSource] = {}
         self._headers: dict[str, Dataset] = {}
         self.cache_source = ("stack", id(self))
+        # per image: the user's measurements and notes (shared by every viewport)
+        self._annotations: dict[int, AnnotationSet] = {}
+        # SOP Instance UIDs flagged as key images (from the user or a received KOS)
+        self.key_images: set[str] = set()
+        # display states of an applied presentation state, by SOP Instance UID
+        self.presentation: dict[str, DisplayState] = {}
+        self.presentation_label = ""
+        self._planes: list[geometry.ImagePlane | None] | None = None
         if indexed is not None:
             self.slices = self._from_index(indexed)
             return
@@ -154,6 +166,45 @@ class ImageStack:
             header = self._headers[s.path] = pydicom.dcmread(s.path, stop_before_pixels=True)
         return header
 
+    def sop_uid(self, index: int) -> str:
+        return str(self.header(index).get("SOPInstanceUID", "") or "")
+
+    def frame(self, index: int) -> int:
+        return self.slices[index].frame
+
+    def annotations(self, index: int) -> AnnotationSet:
+        """The measurements and notes drawn on image ``index`` (created empty)."""
+        found = self._annotations.get(index)
+        if found is None:
+            found = self._annotations[index] = AnnotationSet()
+        return found
+
+    def annotated_indices(self) -> list[int]:
+        return sorted(i for i, a in self._annotations.items() if len(a))
+
+    def modality_values(self, index: int) -> np.ndarray | None:
+        """Modality values (HU, ...) of a grey image for ROIs and the probe; None for colour."""
+        if self.is_colour(index):
+            return None
+        return measure.modality_values(self.header(index), self.stored(index), self.frame(index))
+
+    def plane(self, index: int) -> geometry.ImagePlane | None:
+        """The image's plane in the patient (None without geometry)."""
+        if self._planes is not None:
+            return self._planes[index]
+        return geometry.plane_of(self.header(index), self.frame(index))
+
+    def planes(self) -> list[geometry.ImagePlane | None]:
+        """Every image's plane (headers read once, for synchronised scrolling)."""
+        if self._planes is None:
+            self._planes = [
+                geometry.plane_of(self.header(i), self.frame(i)) for i in range(len(self))
+            ]
+        return self._planes
+
+    def presentation_state(self, index: int) -> DisplayState | None:
+        return self.presentation.get(self.sop_uid(index)) if self.presentation else None
+
     def decode(self, source: object, index: int) -> np.ndarray:
         """Stored values of image ``index`` (no cache). The :class:`Prefetcher` calls this
         with ``source`` = :attr:`cache_source`; cache keys are (cache_source, index)."""
@@ -184,4 +235,20 @@ class ImageStack:
         return default_voi(ds, frame, values)
 
     def render(self, index: int, window: WindowLike | None = None) -> np.ndarray:
-        return render_stored(self.stored(index), self.header(index), self.slices[index].frame, window)
+        return render_stored(
+            self.stored(index), self.header(index), self.slices[index].frame, window
+        )
+
+
+def indexed_images(store: LocalStore, series_uid: str) -> list[IndexedImage]:
+    """A series' images in the terms the viewer orders them by, from the index alone."""
+    return [
+        IndexedImage(
+            str(store.path_of(image.rel_path)),
+            image.instance_number,
+            image.frames,
+            image.position,
+            image.orientation,
+        )
+        for image in series_images(store.index, series_uid)
+    ]

@@ -1,11 +1,14 @@
 """One viewport: a stack of images shown through the display pipeline with pyqtgraph.
 
-Mouse: wheel scrolls, left-drag windows (horizontal = width, vertical = centre), right-drag
-zooms, middle-drag (or Shift + left-drag) pans, double-click fits. Keys: PageUp/PageDown and
-the arrow keys scroll, Home/End jump, F fits, +/- zoom. Four corners show patient, study,
-series, image n/N, window and zoom, with a red "LOSSY" mark for lossy compressed images; a
-scale bar shows millimetres when the pixel spacing is known. The :class:`Prefetcher`
-decodes ahead in the scroll direction; call :meth:`shutdown` to stop it.
+Mouse: wheel scrolls; the left button does the current :class:`Tool` (window/level by
+default: horizontal = width, vertical = centre; or pan, zoom, select/move, and the
+measurement and annotation tools); right-drag zooms, middle-drag (or Shift + left-drag)
+pans, double-click fits. Keys: PageUp/PageDown and the arrows scroll, Home/End jump, F
+fits, +/- zoom, R resets the window, I inverts, Delete removes the selected annotation,
+Escape drops the shape being drawn, Space starts/stops cine. Four corners show patient,
+study, series, image n/N, slice position and thickness, window and zoom, with a red
+"LOSSY" mark for lossy compressed images and a "KEY" mark for key images; orientation
+letters sit at the edges and a scale bar shows millimetres when the spacing is known.
 """
 
 from __future__ import annotations
@@ -14,65 +17,44 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QTransform, QWheelEvent
+from PySide6.QtWidgets import QInputDialog, QWidget
 
-from workstation.imaging import measure
+from workstation.dicom.display_state import DisplayedArea, DisplayState, GraphicLayer
+from workstation.dicom.display_state import Window as StateWindow
+from workstation.imaging import geometry, measure
+from workstation.imaging.annotation_graphics import measurement_text, to_layer
+from workstation.imaging.annotations import Annotation, AnnotationSet
 from workstation.imaging.frame_cache import Prefetcher
 from workstation.imaging.luts import VoiLut, Window
+from workstation.ui.viewer import decorations as deco
+from workstation.ui.viewer.drawing import DrawingController, Tool
+from workstation.ui.viewer.overlay import AnnotationOverlay
 from workstation.ui.viewer.stack import ImageStack, is_lossy
 
 ZOOM_PER_PIXEL = 1.01  # right-drag: zoom factor per pixel of vertical movement
 WHEEL_STEP = 120  # one notch
 PREFETCH_DEPTH = 8
+PICK_TOLERANCE_PX = 6.0  # screen pixels within which a click hits an annotation
+DEFAULT_CINE_FPS = 15.0
 
 
-def _text(value: object) -> str:
-    return str(value or "").replace("^", " ").strip()
-
-
-def _date(value: object) -> str:
-    s = str(value or "")
-    return f"{s[:4]}-{s[4:6]}-{s[6:8]}" if len(s) == 8 and s.isdigit() else s
-
-
-def nice_length(target: float) -> float:
-    """The largest 1/2/5 x 10^n not above ``target`` (> 0)."""
-    exp = math.floor(math.log10(target))
-    for m in (5, 2, 1):
-        if m * 10**exp <= target:
-            return m * 10**exp
-    return 10**exp
-
-
-class ScaleBar(QWidget):
-    """A horizontal bar of a round length in millimetres, drawn bottom centre."""
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.length_px = 0.0
-        self.label = ""
-
-    def set_bar(self, length_px: float, label: str) -> None:
-        self.length_px, self.label = length_px, label
-        self.setVisible(length_px > 0)
-        self.update()
-
-    def paintEvent(self, _event) -> None:
-        if self.length_px <= 0:
-            return
-        p = QPainter(self)
-        p.setPen(QPen(QColor("yellow"), 2))
-        x0 = (self.width() - self.length_px) / 2
-        y = self.height() - 4
-        p.drawLine(QPointF(x0, y), QPointF(x0 + self.length_px, y))
-        for x in (x0, x0 + self.length_px):
-            p.drawLine(QPointF(x, y - 6), QPointF(x, y))
-        p.drawText(self.rect().adjusted(0, 0, 0, -10), Qt.AlignmentFlag.AlignHCenter
-                   | Qt.AlignmentFlag.AlignBottom, self.label)  # fmt: skip
-        p.end()
+def cine_rate(ds) -> float:
+    """Frames per second the file recommends (Recommended Display Frame Rate, Cine Rate,
+    Frame Time), else the default."""
+    for keyword in ("RecommendedDisplayFrameRate", "CineRate"):
+        value = ds.get(keyword)
+        try:
+            if value and float(value) > 0:
+                return float(value)
+        except (TypeError, ValueError):
+            pass
+    try:
+        frame_time = float(ds.get("FrameTime") or 0)
+    except (TypeError, ValueError):
+        frame_time = 0.0
+    return 1000.0 / frame_time if frame_time > 0 else DEFAULT_CINE_FPS
 
 
 class Viewport(pg.GraphicsView):
@@ -82,75 +64,84 @@ class Viewport(pg.GraphicsView):
     index_changed = Signal(int)
     # the window changed (centre, width)
     window_changed = Signal(float, float)
+    # annotations were added, moved, deleted or selected
+    annotations_changed = Signal()
+    # cine started (True) or stopped (False)
+    cine_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, background="k")
         self.setObjectName("viewport")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAcceptDrops(True)
         self.view = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.view.setMouseEnabled(False, False)
         self.setCentralItem(self.view)
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image_item)
+        self.overlay = AnnotationOverlay(self._label_of)
+        self.view.addItem(self.overlay, ignoreBounds=True)
         self.stack: ImageStack | None = None
         self.index = 0
         self.window: Window | VoiLut | None = None
         self.wl_sensitivity = 1.0  # modality units per pixel of mouse movement
         self.lossy = False
         self.spacing = measure.Spacing.pixels()
+        self.rotation = 0  # clockwise degrees
+        self.flip_horizontal = False  # before rotation (PS3.3 C.10.6)
+        self.invert = False
         self.prefetcher: Prefetcher | None = None
+        self.drawing = DrawingController(self.annotations, self._ask_text, self._changed)
         self._drag: tuple[Qt.MouseButton, QPointF, object] | None = None
         self._direction = 1
         self._fitted = True  # refit on resize until the user zooms or pans
+        self._labels: dict[tuple, str] = {}
+        self.viewport().setMouseTracking(True)
+        self.cine_timer = QTimer(self)
+        self.cine_timer.timeout.connect(self._cine_step)
+        self.cine_fps = DEFAULT_CINE_FPS
 
-        font = QFont()
-        font.setPointSize(9)
-        self.corners: dict[str, QLabel] = {}
-        for name, align in (
-            ("top_left", Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
-            ("top_right", Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),
-            ("bottom_left", Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),
-            ("bottom_right", Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom),
-        ):
-            label = QLabel(self)
-            label.setObjectName(name)
-            label.setAlignment(align)
-            label.setFont(font)
-            label.setStyleSheet("color: white; background: transparent;")
-            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            self.corners[name] = label
-        self.lossy_label = QLabel(self.tr("LOSSY"), self)
-        self.lossy_label.setObjectName("lossyMark")
-        self.lossy_label.setStyleSheet(
-            "color: white; background: #c00000; font-weight: bold; padding: 1px 4px;"
+        self.corners = {n: deco.overlay_label(self, n, a) for n, a in deco.CORNERS}
+        centre = Qt.AlignmentFlag.AlignCenter
+        self.edges = {n: deco.overlay_label(self, f"orientation_{n}", centre, 11)
+                      for n in deco.EDGES}  # fmt: skip
+        self.lossy_label = deco.mark_label(
+            self, "lossyMark", self.tr("LOSSY"), "#c00000",
+            self.tr("Lossy compressed image: not every detail of the original is preserved"),
+        )  # fmt: skip
+        self.key_label = deco.mark_label(
+            self, "keyMark", self.tr("KEY"), "#1f6fd0", self.tr("Flagged as a key image")
         )
-        self.lossy_label.setToolTip(
-            self.tr("Lossy compressed image: not every detail of the original is preserved")
-        )
-        self.lossy_label.hide()
-        self.scale_bar = ScaleBar(self)
+        self.scale_bar = deco.ScaleBar(self)
         self.scale_bar.hide()
         self.view.sigRangeChanged.connect(self._on_range_changed)
 
     # -- content ---------------------------------------------------------------------------
     def set_stack(self, stack: ImageStack, index: int = 0) -> None:
         """Show ``stack`` from ``index`` with the file's default window."""
+        self.stop_cine()
         self.stop_prefetch()
+        self.drawing.cancel()
         self.stack = stack
         self.index = max(0, min(index, len(stack) - 1))
         header = stack.header(self.index)
         self.lossy = any(is_lossy(stack.header(i)) for i in {0, len(stack) - 1, self.index})
-        self.spacing = measure.resolve_spacing(header, stack.slices[self.index].frame)
+        self.spacing = measure.resolve_spacing(header, stack.frame(self.index))
         self.window = stack.default_window(self.index)
         if isinstance(self.window, Window):
             self.wl_sensitivity = max(abs(self.window.width) / 256.0, 1e-6)
+        self.rotation, self.flip_horizontal, self.invert = 0, False, False
+        self.cine_fps = cine_rate(header)
         self.prefetcher = Prefetcher(stack.cache, stack.decode, depth=PREFETCH_DEPTH)
         self.prefetcher.start()
+        self._apply_presentation(fit=True)
         self._show(fit=True)
         self._prefetch()
+        self.index_changed.emit(self.index)
 
     def shutdown(self) -> None:
-        """Stop the prefetch thread (the viewport can be shown again with set_stack)."""
+        """Stop cine and the prefetch thread (the viewport can be shown again)."""
+        self.stop_cine()
         self.stop_prefetch()
 
     def stop_prefetch(self) -> None:
@@ -169,6 +160,8 @@ class Viewport(pg.GraphicsView):
             return
         self._direction = 1 if index > self.index else -1
         self.index = index
+        self.drawing.cancel()
+        self._apply_presentation()
         self._show()
         self._prefetch()
         self.index_changed.emit(index)
@@ -199,24 +192,208 @@ class Viewport(pg.GraphicsView):
             return (w.first + len(w.data) / 2.0, float(len(w.data)))
         return None
 
+    # -- rotation, flip, invert ------------------------------------------------------------
+    def rotate(self, degrees: int) -> None:
+        """Rotate clockwise by a multiple of 90 degrees."""
+        self.rotation = (self.rotation + degrees) % 360
+        self._show(fit=self._fitted)
+
+    def flip(self) -> None:
+        """Mirror left-right as the user sees it (the flip applies before the rotation)."""
+        self.flip_horizontal = not self.flip_horizontal
+        if self.rotation in (90, 270):  # a screen flip of a rotated image
+            self.rotation = (self.rotation + 180) % 360
+        self._show(fit=self._fitted)
+
+    def toggle_invert(self) -> None:
+        self.invert = not self.invert
+        self._show()
+
+    def image_transform(self, columns: int, rows: int) -> QTransform:
+        """Image pixels to view coordinates: aspect, flip, clockwise rotation, moved so the
+        result starts at (0, 0)."""
+        t = QTransform()
+        sp = self.spacing
+        if sp.calibrated and sp.col_mm and sp.row_mm != sp.col_mm:  # non-square pixels
+            t.scale(1.0, sp.row_mm / sp.col_mm)  # type: ignore[operator]
+        if self.flip_horizontal:
+            t = t * QTransform(-1, 0, 0, 1, 0, 0)
+        t = t * QTransform().rotate(self.rotation)
+        bounds = t.mapRect(QRectF(0, 0, columns, rows))
+        return t * QTransform().translate(-bounds.left(), -bounds.top())
+
+    # -- cine ------------------------------------------------------------------------------
+    def start_cine(self, fps: float | None = None) -> None:
+        if self.stack is None or len(self.stack) < 2:
+            return
+        if fps is not None:
+            self.cine_fps = max(0.5, min(float(fps), 120.0))
+        self.cine_timer.start(max(1, round(1000.0 / self.cine_fps)))
+        self.cine_changed.emit(True)
+
+    def stop_cine(self) -> None:
+        if self.cine_timer.isActive():
+            self.cine_timer.stop()
+            self.cine_changed.emit(False)
+
+    def set_cine_rate(self, fps: float) -> None:
+        self.cine_fps = max(0.5, min(float(fps), 120.0))
+        if self.cine_timer.isActive():
+            self.cine_timer.setInterval(max(1, round(1000.0 / self.cine_fps)))
+
+    @property
+    def playing(self) -> bool:
+        return self.cine_timer.isActive()
+
+    def _cine_step(self) -> None:
+        if self.stack is None:
+            return
+        self._direction = 1
+        self.set_index((self.index + 1) % len(self.stack))
+
+    # -- tools and annotations -------------------------------------------------------------
+    def set_tool(self, tool: Tool) -> None:
+        self.drawing.set_tool(tool)
+        self.setCursor(
+            Qt.CursorShape.CrossCursor if self.drawing.draws else Qt.CursorShape.ArrowCursor
+        )
+
+    def annotations(self) -> AnnotationSet | None:
+        return self.stack.annotations(self.index) if self.stack is not None else None
+
+    def _ask_text(self) -> str | None:
+        text, ok = QInputDialog.getText(self, self.tr("Annotation"), self.tr("Text:"))
+        return text if ok else None
+
+    def _changed(self) -> None:
+        self._update_overlay_graphics()
+        self.annotations_changed.emit()
+
+    def _label_of(self, annotation: Annotation) -> str:
+        return self.label_for(annotation, self.index)
+
+    def label_for(self, annotation: Annotation, index: int) -> str:
+        """The measurement text of an annotation on image ``index`` (cached)."""
+        if self.stack is None:
+            return ""
+        key = (id(self.stack), index, annotation.id, annotation.points, annotation.text)
+        label = self._labels.get(key)
+        if label is None:
+            if len(self._labels) > 512:
+                self._labels.clear()
+            values = None
+            if annotation.kind.value in ("rectangle", "ellipse", "probe"):
+                values = self.stack.modality_values(index)
+            unit = measure.modality_unit(self.stack.header(index))
+            label = measurement_text(annotation, values, self.spacing, unit)
+            if self.spacing.source is measure.SpacingSource.IMAGER_PIXEL_SPACING and (
+                annotation.kind.value in ("distance", "rectangle", "ellipse")
+            ):
+                label += self.tr(" (detector)")
+            self._labels[key] = label
+        return label
+
+    def labels(self) -> dict[str, str]:
+        """The labels of the current image's annotations, by annotation id."""
+        target = self.annotations()
+        return {a.id: self._label_of(a) for a in target} if target is not None else {}
+
+    def _image_point(self, pos: QPointF) -> tuple[float, float]:
+        p = self.image_item.mapFromScene(self.mapToScene(pos.toPoint()))
+        return (p.x(), p.y())
+
+    def _tolerance(self) -> float:
+        return PICK_TOLERANCE_PX / max(self.zoom_factor(), 1e-6)
+
+    # -- presentation states ---------------------------------------------------------------
+    def _apply_presentation(self, fit: bool = False) -> None:
+        """Take window, rotation, flip and inversion from an applied presentation state."""
+        if self.stack is None:
+            return
+        state = self.stack.presentation_state(self.index)
+        if state is None:
+            return
+        if state.window is not None:
+            self.window = Window(state.window.center, state.window.width,
+                                 str(state.window.function))  # fmt: skip
+        self.rotation, self.flip_horizontal = state.rotation, state.flip_horizontal
+        self.invert = state.invert
+
+    def show_displayed_area(self, area: DisplayedArea) -> None:
+        """Zoom to a displayed area (1-based pixel corners)."""
+        (c0, r0), (c1, r1) = area.top_left, area.bottom_right
+        rect = self.image_item.mapRectToParent(QRectF(c0 - 1, r0 - 1, c1 - c0 + 1, r1 - r0 + 1))
+        self.view.setRange(rect, padding=0.0)
+        self._fitted = False
+
+    def display_state(self) -> DisplayState:
+        """The current display of the current image, as a presentation state stores it."""
+        assert self.stack is not None
+        window = None
+        cw = self.window_center_width()
+        if cw is not None and isinstance(self.window, Window):
+            window = StateWindow(cw[0], cw[1])
+        visible = self.image_item.mapRectFromParent(self.view.viewRect())
+        ds = self.stack.header(self.index)
+        columns, rows = int(ds.Columns), int(ds.Rows)
+        area = DisplayedArea(
+            (math.floor(visible.left()) + 1, math.floor(visible.top()) + 1),
+            (max(math.ceil(visible.right()), 1), max(math.ceil(visible.bottom()), 1)),
+        )
+        if self._fitted:
+            area = DisplayedArea((1, 1), (columns, rows))
+        layers: tuple[GraphicLayer, ...] = ()
+        target = self.annotations()
+        if target is not None and len(target):
+            layers = (to_layer(target, self.labels()),)
+        return DisplayState(
+            window=window,
+            invert=self.invert,
+            displayed_area=area,
+            rotation=self.rotation,
+            flip_horizontal=self.flip_horizontal,
+            layers=layers,
+        )
+
+    # -- display ---------------------------------------------------------------------------
     def _prefetch(self) -> None:
         if self.prefetcher is not None and self.stack is not None:
             self.prefetcher.request(
                 self.stack.cache_source, self.index, self._direction, len(self.stack)
             )
 
-    # -- display ---------------------------------------------------------------------------
     def _show(self, fit: bool = False) -> None:
         assert self.stack is not None
         image = self.stack.render(self.index, self.window)
+        if self.invert:
+            image = 255 - image
         self.image_item.setImage(image, autoLevels=False, levels=(0, 255))
-        sp = self.spacing
-        if sp.calibrated and sp.col_mm and sp.row_mm != sp.col_mm:  # non-square pixels
-            height = image.shape[0] * sp.row_mm / sp.col_mm
-            self.image_item.setRect(0, 0, image.shape[1], height)
+        rows, columns = image.shape[:2]
+        transform = self.image_transform(columns, rows)
+        if transform != self.image_item.transform():
+            self.image_item.setTransform(transform)
+            self.overlay.setTransform(transform)
+            fit = fit or self._fitted
+        self.overlay.set_image_size(columns, rows)
+        self._update_overlay_graphics()
         if fit:
             self.fit()
         self._update_overlay()
+
+    def _update_overlay_graphics(self) -> None:
+        if self.stack is None:
+            return
+        self.overlay.annotations = self.annotations()
+        self.overlay.pending = self.drawing.pending
+        state = self.stack.presentation_state(self.index)
+        self.overlay.layers = state.layers if state is not None else ()
+        self.overlay.update()
+
+    def set_reference_lines(self, lines: list[tuple[tuple[float, float], tuple[float, float]]]):
+        """Lines (image coordinates) where the other viewports' images cut this one."""
+        if lines != self.overlay.reference_lines:
+            self.overlay.reference_lines = lines
+            self.overlay.update()
 
     def fit(self) -> None:
         self.view.autoRange(padding=0.0)
@@ -240,43 +417,63 @@ class Viewport(pg.GraphicsView):
     def _on_range_changed(self, *_args) -> None:
         self._update_overlay()
 
+    def _corner_lines(self) -> dict[str, list[str]]:
+        assert self.stack is not None
+        ds = self.stack.header(self.index)
+        image_text = (
+            self.tr("Image %1/%2").replace("%1", str(self.index + 1))
+            .replace("%2", str(len(self.stack)))
+        )  # fmt: skip
+        bottom_left = [deco.text_of(ds.get("Modality")), image_text]
+        plane = self.stack.plane(self.index)
+        if plane is not None:
+            position = geometry.slice_position(plane)
+            bottom_left.append(self.tr("Pos %1 mm").replace("%1", f"{position:.1f}"))
+        thickness = ds.get("SliceThickness")
+        if thickness not in (None, ""):
+            bottom_left.append(self.tr("Thick %1 mm").replace("%1", f"{float(thickness):g}"))
+        bottom_right = []
+        cw = self.window_center_width()
+        if cw is not None:
+            bottom_right.append(
+                self.tr("C %1 / W %2").replace("%1", f"{cw[0]:g}").replace("%2", f"{cw[1]:g}")
+            )
+        bottom_right.append(self.tr("Zoom %1%").replace("%1", f"{self.zoom_factor() * 100:.0f}"))
+        if self.playing:
+            bottom_right.append(self.tr("Cine %1 fps").replace("%1", f"{self.cine_fps:g}"))
+        if self.stack.presentation_label:
+            bottom_right.append(self.tr("PR: %1").replace("%1", self.stack.presentation_label))
+        return {
+            "top_left": [
+                deco.text_of(ds.get("PatientName")),
+                deco.text_of(ds.get("PatientID")),
+                deco.date_of(ds.get("StudyDate")),
+            ],  # fmt: skip
+            "top_right": [
+                deco.text_of(ds.get("InstitutionName")),
+                deco.text_of(ds.get("StudyDescription")),
+                deco.text_of(ds.get("SeriesDescription")),
+            ],  # fmt: skip
+            "bottom_left": bottom_left,
+            "bottom_right": bottom_right,
+        }
+
     def _update_overlay(self) -> None:
         if self.stack is None:
             return
+        for name, lines in self._corner_lines().items():
+            self.corners[name].setText("\n".join(lines))
         ds = self.stack.header(self.index)
-        self.corners["top_left"].setText(
-            "\n".join(
-                [
-                    _text(ds.get("PatientName")),
-                    _text(ds.get("PatientID")),
-                    _date(ds.get("StudyDate")),
-                ]
+        try:
+            letters = geometry.orientation_labels(
+                ds, self.rotation, self.flip_horizontal, self.stack.frame(self.index)
             )
-        )
-        self.corners["top_right"].setText(
-            "\n".join(
-                [
-                    _text(ds.get("InstitutionName")),
-                    _text(ds.get("StudyDescription")),
-                    _text(ds.get("SeriesDescription")),
-                ]
-            )  # fmt: skip
-        )
-        image_text = (
-            self.tr("Image %1/%2")
-            .replace("%1", str(self.index + 1))
-            .replace("%2", str(len(self.stack)))
-        )
-        self.corners["bottom_left"].setText("\n".join([_text(ds.get("Modality")), image_text]))
-        lines = []
-        cw = self.window_center_width()
-        if cw is not None:
-            lines.append(
-                self.tr("C %1 / W %2").replace("%1", f"{cw[0]:g}").replace("%2", f"{cw[1]:g}")
-            )
-        lines.append(self.tr("Zoom %1%").replace("%1", f"{self.zoom_factor() * 100:.0f}"))
-        self.corners["bottom_right"].setText("\n".join(lines))
+        except Exception:  # odd geometry: no letters rather than no image
+            letters = {}
+        for name, label in self.edges.items():
+            label.setText(letters.get(name, ""))
         self.lossy_label.setVisible(self.lossy)
+        self.key_label.setVisible(self.stack.sop_uid(self.index) in self.stack.key_images)
         self._update_scale_bar()
         self._place()
 
@@ -285,11 +482,13 @@ class Viewport(pg.GraphicsView):
             self.scale_bar.set_bar(0, "")
             return
         px_per_mm = self.zoom_factor() / self.spacing.col_mm
+        if self.rotation in (90, 270) and self.spacing.row_mm:
+            px_per_mm = self.zoom_factor() / self.spacing.col_mm  # square after aspect scaling
         target_mm = self.viewport().width() / 4 / px_per_mm if px_per_mm > 0 else 0
         if target_mm <= 0:
             self.scale_bar.set_bar(0, "")
             return
-        mm = nice_length(target_mm)
+        mm = deco.nice_length(target_mm)
         label = f"{mm / 10:g} cm" if mm >= 10 else f"{mm:g} mm"
         self.scale_bar.set_bar(mm * px_per_mm, label)
 
@@ -302,10 +501,17 @@ class Viewport(pg.GraphicsView):
         )
         tl.setGeometry(margin, margin, half_w, half_h)
         tr_.setGeometry(w // 2, margin, half_w, half_h)
-        bl.setGeometry(margin, h // 2, half_w, half_h)
-        br.setGeometry(w // 2, h // 2, half_w, half_h)
+        bl.setGeometry(margin, h // 2, half_w, half_h - 36)
+        br.setGeometry(w // 2, h // 2, half_w, half_h - 36)
+        size = 28
+        self.edges["left"].setGeometry(2, (h - size) // 2, size, size)
+        self.edges["right"].setGeometry(w - size - 2, (h - size) // 2, size, size)
+        self.edges["top"].setGeometry((w - 3 * size) // 2, margin + 40, 3 * size, size)
+        self.edges["bottom"].setGeometry((w - 3 * size) // 2, h - size - 40, 3 * size, size)
         self.lossy_label.adjustSize()
         self.lossy_label.move((w - self.lossy_label.width()) // 2, margin)
+        self.key_label.adjustSize()
+        self.key_label.move((w - self.key_label.width()) // 2, margin + 22)
         self.scale_bar.setGeometry(0, h - 40, w, 34)
 
     def resizeEvent(self, event) -> None:
@@ -315,7 +521,6 @@ class Viewport(pg.GraphicsView):
         if self._fitted and self.stack is not None:
             self.view.autoRange(padding=0.0)
         self._update_overlay()
-        self._place()
 
     # -- input -----------------------------------------------------------------------------
     def wheelEvent(self, event: QWheelEvent) -> None:
@@ -328,54 +533,64 @@ class Viewport(pg.GraphicsView):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         K = Qt.Key
-        if key in (K.Key_PageDown, K.Key_Down, K.Key_Right):
-            self.scroll(1)
-        elif key in (K.Key_PageUp, K.Key_Up, K.Key_Left):
-            self.scroll(-1)
-        elif key == K.Key_Home:
-            self.set_index(0)
-        elif key == K.Key_End:
-            self.set_index(self.count() - 1)
-        elif key == K.Key_F:
-            self.fit()
-        elif key in (K.Key_Plus, K.Key_Equal):
-            self.zoom_by(1.25)
-        elif key == K.Key_Minus:
-            self.zoom_by(1 / 1.25)
-        elif key == K.Key_R:
-            self.reset_window()
-        else:
+        actions = {
+            K.Key_PageDown: lambda: self.scroll(1), K.Key_Down: lambda: self.scroll(1),
+            K.Key_Right: lambda: self.scroll(1), K.Key_PageUp: lambda: self.scroll(-1),
+            K.Key_Up: lambda: self.scroll(-1), K.Key_Left: lambda: self.scroll(-1),
+            K.Key_Home: lambda: self.set_index(0),
+            K.Key_End: lambda: self.set_index(self.count() - 1),
+            K.Key_F: self.fit, K.Key_Plus: lambda: self.zoom_by(1.25),
+            K.Key_Equal: lambda: self.zoom_by(1.25), K.Key_Minus: lambda: self.zoom_by(0.8),
+            K.Key_R: self.reset_window, K.Key_I: self.toggle_invert,
+            K.Key_Delete: self.drawing.delete_selected,
+            K.Key_Backspace: self.drawing.delete_selected, K.Key_Escape: self.drawing.cancel,
+            K.Key_Space: lambda: self.stop_cine() if self.playing else self.start_cine(),
+        }  # fmt: skip
+        action = actions.get(key)
+        if action is None:
             super().keyPressEvent(event)
             return
+        action()
         event.accept()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.setFocus()
         button = event.button()
-        if (
-            button == Qt.MouseButton.LeftButton
-            and event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-        ):
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if button == Qt.MouseButton.LeftButton and not shift:
+            tool = self.drawing.tool
+            if tool is Tool.PAN:
+                button = Qt.MouseButton.MiddleButton
+            elif tool is Tool.ZOOM:
+                button = Qt.MouseButton.RightButton
+            elif tool is not Tool.WINDOW and self.stack is not None:
+                self.drawing.press(self._image_point(event.position()), self._tolerance())
+                self._drag = (Qt.MouseButton.LeftButton, event.position(), "tool")
+                event.accept()
+                return
+        elif button == Qt.MouseButton.LeftButton:
             button = Qt.MouseButton.MiddleButton
         start = self.window_center_width() if button == Qt.MouseButton.LeftButton else None
         self._drag = (button, event.position(), start)
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if self.stack is not None and (self._drag is None or self._drag[2] == "tool"):
+            if self.drawing.pending is not None or (self._drag and self._drag[2] == "tool"):
+                self.drawing.move(self._image_point(pos))
+            return
         if self._drag is None:
             return
         button, last, start = self._drag
-        pos = event.position()
         if button == Qt.MouseButton.LeftButton:
-            if start is not None:
-                origin = last
-                dx, dy = pos.x() - origin.x(), pos.y() - origin.y()
+            if isinstance(start, tuple):
+                dx, dy = pos.x() - last.x(), pos.y() - last.y()
                 c, w = start
                 self.set_window(c + dy * self.wl_sensitivity, w + dx * self.wl_sensitivity)
             return  # the window is relative to the press position
         if button == Qt.MouseButton.RightButton:
-            dy = pos.y() - last.y()
-            self.zoom_by(ZOOM_PER_PIXEL ** (-dy))
+            self.zoom_by(ZOOM_PER_PIXEL ** (-(pos.y() - last.y())))
         elif button == Qt.MouseButton.MiddleButton:
             a = self.view.mapSceneToView(self.mapToScene(last.toPoint()))
             b = self.view.mapSceneToView(self.mapToScene(pos.toPoint()))
@@ -385,13 +600,29 @@ class Viewport(pg.GraphicsView):
         event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag is not None and self._drag[2] == "tool" and self.stack is not None:
+            self.drawing.release(self._image_point(event.position()), self._tolerance())
         self._drag = None
         event.accept()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.drawing.draws:  # a double click while drawing is two clicks
+            self.mousePressEvent(event)
+            return
         self.fit()
         event.accept()
 
     def rendered_image(self) -> np.ndarray | None:
         """The 8-bit image shown now (for tests and exports)."""
         return self.image_item.image
+
+    def grab_rgb(self) -> np.ndarray:
+        """What the viewport shows on screen (image, graphics and text) as RGB uint8."""
+        image = self.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+        width, height = image.width(), image.height()
+        data = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
+        return (
+            data.reshape(height, image.bytesPerLine())[:, : width * 3]
+            .reshape(height, width, 3)
+            .copy()
+        )

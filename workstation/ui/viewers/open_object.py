@@ -11,6 +11,19 @@ SR_PREFIX = "1.2.840.10008.5.1.4.1.1.88."  # Structured Report Storage classes
 WAVEFORM_PREFIX = "1.2.840.10008.5.1.4.1.1.9."  # Waveform Storage classes (ECG, ...)
 
 
+def object_kind_of_class(sop_class: str) -> str | None:
+    """'sr', 'pdf', 'cda' or 'waveform' by SOP class alone (what the index knows)."""
+    if sop_class == ENCAPSULATED_PDF:
+        return "pdf"
+    if sop_class == ENCAPSULATED_CDA:
+        return "cda"
+    if sop_class.startswith(SR_PREFIX):
+        return "sr"
+    if sop_class.startswith(WAVEFORM_PREFIX):
+        return "waveform"
+    return None
+
+
 def object_kind(ds: Dataset) -> str | None:
     """'sr', 'pdf', 'cda' or 'waveform'; None when no view here fits."""
     sop_class = str(ds.get("SOPClassUID", "") or "")

@@ -1,0 +1,159 @@
+"""The viewer tab's tool bar: tools, orientation, cine, layout, window presets, key images,
+synchronisation, presentation states and saving. Built here, wired by the tab."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QMenu,
+    QStyle,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+
+from workstation.ui.viewer.drawing import Tool
+
+# (rows, columns) of the layouts offered; "custom" asks for any up to MAX_GRID
+LAYOUTS = ((1, 1), (1, 2), (2, 1), (2, 2), (3, 3), (4, 4))
+MAX_GRID = 6
+
+# CT window presets: key -> (centre, width) in HU
+CT_PRESETS = {
+    "lung": (-600.0, 1500.0),
+    "mediastinum": (50.0, 350.0),
+    "bone": (400.0, 1800.0),
+    "brain": (40.0, 80.0),
+    "abdomen": (40.0, 400.0),
+}
+
+
+class ViewerToolbar(QToolBar):
+    """Every control of a viewer tab; ``actions_by_name`` and the combo boxes are public."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("viewerToolbar")
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.actions_by_name: dict[str, QAction] = {}
+        self.tool_group = QActionGroup(self)
+        self.tool_group.setExclusive(True)
+        tools = (
+            (Tool.WINDOW, self.tr("W/L"), self.tr("Window/level: drag left-right for width, up-down for "
+                                        "centre"), "W"),
+            (Tool.PAN, self.tr("Pan"), self.tr("Move the image"), "P"),
+            (Tool.ZOOM, self.tr("Zoom"), self.tr("Drag up or down to zoom"), "Z"),
+            (Tool.SELECT, self.tr("Select"), self.tr("Select an annotation to move it; Delete removes "
+                                           "it"), "S"),
+            (Tool.DISTANCE, self.tr("Distance"), self.tr("Measure a distance"), "D"),
+            (Tool.ANGLE, self.tr("Angle"), self.tr("Measure an angle: three clicks"), "A"),
+            (Tool.RECTANGLE, self.tr("Rect ROI"), self.tr("Rectangle ROI: mean, SD, min, max, area"),
+             "O"),
+            (Tool.ELLIPSE, self.tr("Ellipse ROI"), self.tr("Ellipse ROI from its centre: mean, SD, "
+                                                 "min, max, area"), "E"),
+            (Tool.PROBE, self.tr("Probe"), self.tr("Pixel value at a point"), "V"),
+            (Tool.ARROW, self.tr("Arrow"), self.tr("Draw an arrow"), "Shift+A"),
+            (Tool.TEXT, self.tr("Text"), self.tr("Place a text note"), "T"),
+        )  # fmt: skip
+        for tool, text, tip, key in tools:
+            action = self._action(f"tool_{tool.value}", text, tip, key, checkable=True)
+            action.setData(tool)
+            self.tool_group.addAction(action)
+        self.actions_by_name["tool_window"].setChecked(True)
+        self.addSeparator()
+        self._action("rotate_left", self.tr("⟲"), self.tr("Rotate 90° counter-clockwise"), "Ctrl+L")
+        self._action("rotate_right", self.tr("⟳"), self.tr("Rotate 90° clockwise"), "Ctrl+R")
+        self._action("flip", self.tr("Flip"), self.tr("Mirror left-right"), "Ctrl+H")
+        self._action(
+            "invert", self.tr("Invert"), self.tr("Invert the grey scale"), "I", checkable=True
+        )
+        self._action("reset", self.tr("Reset"), self.tr("Fit the image, no rotation, the file's window"),
+                     "Ctrl+0")  # fmt: skip
+        self.addSeparator()
+        play = self._action("cine", self.tr("Cine"), self.tr("Play the series or frames as a loop"),
+                            "Space", checkable=True)  # fmt: skip
+        play.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.fps = QDoubleSpinBox(self)
+        self.fps.setObjectName("cineRate")
+        self.fps.setRange(0.5, 120.0)
+        self.fps.setDecimals(1)
+        self.fps.setSuffix(self.tr(" fps"))
+        self.fps.setToolTip(self.tr("Cine frame rate"))
+        self.addWidget(self.fps)
+        self.addSeparator()
+
+        self.addWidget(QLabel(self.tr("Layout:"), self))
+        self.layout_combo = QComboBox(self)
+        self.layout_combo.setObjectName("layoutCombo")
+        for rows, cols in LAYOUTS:
+            self.layout_combo.addItem(f"{rows} × {cols}", f"{rows}x{cols}")
+        self.layout_combo.addItem(self.tr("Custom…"), "custom")
+        self.addWidget(self.layout_combo)
+        self.addWidget(QLabel(self.tr("Window:"), self))
+        self.preset_combo = QComboBox(self)
+        self.preset_combo.setObjectName("presetCombo")
+        self.preset_combo.setToolTip(self.tr("Window presets (CT presets for CT images only)"))
+        self.addWidget(self.preset_combo)
+        self.addSeparator()
+
+        self._action("key_image", self.tr("Key"), self.tr("Flag or unflag the image as a key image"),
+                     "K", checkable=True)  # fmt: skip
+        self._action("sync", self.tr("Sync"), self.tr("Scroll series in the same frame of reference "
+                                            "together"), "Ctrl+Y", checkable=True)  # fmt: skip
+        self._action("reference_lines", self.tr("Ref lines"), self.tr("Show where the active image cuts "
+                                                             "the other images"), "",
+                     checkable=True)  # fmt: skip
+        self.addWidget(QLabel(self.tr("PR:"), self))
+        self.presentation_combo = QComboBox(self)
+        self.presentation_combo.setObjectName("presentationCombo")
+        self.presentation_combo.setToolTip(
+            self.tr("Presentation states and key object selections stored for this series")
+        )
+        self.presentation_combo.setMinimumContentsLength(14)
+        self.addWidget(self.presentation_combo)
+        self.addSeparator()
+
+        self.save_menu = QMenu(self)
+        self.save_menu.setObjectName("saveMenu")
+        for name, text in (
+            ("save_kos", self.tr("Key images (Key Object Selection)")),
+            ("save_gsps", self.tr("Presentation state of this display (GSPS)")),
+            ("save_sc", self.tr("Secondary capture of the active viewport")),
+        ):
+            action = QAction(text, self)
+            action.setObjectName(name)
+            self.actions_by_name[name] = action
+            self.save_menu.addAction(action)
+        save = QToolButton(self)
+        save.setObjectName("saveButton")
+        save.setText(self.tr("Save"))
+        save.setToolTip(
+            self.tr("Save key images, the presentation state or a capture to the store")
+        )
+        save.setMenu(self.save_menu)
+        save.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.addWidget(save)
+        self._action("compare", self.tr("Compare…"), self.tr("Open another study of this patient beside "
+                                                   "this one"), "")  # fmt: skip
+
+    def _action(self, name: str, text: str, tip: str, key: str, checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setCheckable(checkable)
+        action.setToolTip(f"{tip} ({key})" if key else tip)
+        if key:
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(action)
+        self.actions_by_name[name] = action
+        return action
+
+    def action(self, name: str) -> QAction:
+        return self.actions_by_name[name]
+
+    def connect(self, name: str, slot) -> QObject:
+        return self.actions_by_name[name].triggered.connect(slot)
