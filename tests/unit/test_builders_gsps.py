@@ -173,3 +173,31 @@ def test_ellipse_with_wrong_point_count_raises_build_error() -> None:
 def test_display_state_with_odd_rotation_raises_build_error() -> None:
     with pytest.raises(BuildError):
         DisplayState(rotation=45)
+
+
+@pytest.mark.parametrize(
+    ("rotation", "flip", "top_left", "bottom_right"),
+    [
+        (0, False, (1, 1), (128, 128)),
+        (90, False, (1, 128), (128, 1)),
+        (180, False, (128, 128), (1, 1)),
+        (270, True, (128, 128), (1, 1)),
+        (0, True, (128, 1), (1, 128)),
+    ],
+)
+def test_whole_image_area_names_the_pixels_shown_at_the_corners(
+    rotation: int, flip: bool, top_left: tuple, bottom_right: tuple
+) -> None:
+    """PS3.3 C.10.4: TLHC/BRHC are the pixels shown top left / bottom right after the
+    rotation and then the flip; dciodvfy checks it for a whole-image area."""
+    source = shipped("CT_small.dcm")  # 128 x 128
+    state = DisplayState(window=Window(40.0, 400.0), rotation=rotation, flip_horizontal=flip)
+    gsps = build_gsps([source], state)
+    item = gsps.DisplayedAreaSelectionSequence[0]
+    assert tuple(item.DisplayedAreaTopLeftHandCorner) == top_left
+    assert tuple(item.DisplayedAreaBottomRightHandCorner) == bottom_right
+    assert DisplayedArea.oriented(((1, 1), (128, 128)), rotation, flip).box() == (
+        (1, 1),
+        (128, 128),
+    )
+    assert_iod_valid(gsps, "GrayscaleSoftcopyPresentationState")

@@ -266,12 +266,13 @@ def test_labels_follow_rotation_and_flip():
         "bottom": "P",
         "left": "L",
     }
-    # the flip comes first, then the clockwise turn
+    # the clockwise turn comes first, then the flip (PS3.3 C.10.6: Image Rotation is
+    # applied before Image Horizontal Flip)
     assert orientation_labels(ct, rotation_deg=90, flip_horizontal=True) == {
-        "top": "L",
-        "right": "A",
-        "bottom": "R",
-        "left": "P",
+        "top": "R",
+        "right": "P",
+        "bottom": "L",
+        "left": "A",
     }
     with pytest.raises(ValueError):
         orientation_labels(ct, rotation_deg=45)

@@ -100,8 +100,10 @@ def foreign_gsps(image: Dataset, other: Dataset) -> Dataset:
     voi.WindowWidth = ["350", "1500"]
     ds.SoftcopyVOILUTSequence = [voi]
     area = Dataset()
-    area.DisplayedAreaTopLeftHandCorner = [1, 1]
-    area.DisplayedAreaBottomRightHandCorner = [101, 201]
+    # rotated 90 degrees: TLHC/BRHC name the pixels shown top left and bottom right after
+    # the rotation (PS3.3 C.10.4): the image's bottom left and top right
+    area.DisplayedAreaTopLeftHandCorner = [1, 201]
+    area.DisplayedAreaBottomRightHandCorner = [101, 1]
     area.PresentationSizeMode = "SCALE TO FIT"
     area.PresentationPixelAspectRatio = [1, 1]
     ds.DisplayedAreaSelectionSequence = [area]
@@ -142,7 +144,7 @@ def test_foreign_gsps_items_without_image_references_apply_to_every_image() -> N
     assert set(states) == {image.SOPInstanceUID, other.SOPInstanceUID}
     for state in states.values():
         assert state.window == Window(50.0, 350.0)
-        assert state.displayed_area == DisplayedArea((1, 1), (101, 201))
+        assert state.displayed_area == DisplayedArea((1, 201), (101, 1))
         assert (state.rotation, state.flip_horizontal, state.invert) == (90, False, False)
 
 

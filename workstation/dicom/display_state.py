@@ -71,6 +71,31 @@ class DisplayedArea:
     pixel_spacing: tuple[float, float] | None = None  # row, column mm; TRUE SIZE only
     magnification: float | None = None  # MAGNIFY only
 
+    @classmethod
+    def oriented(
+        cls,
+        box: tuple[tuple[int, int], tuple[int, int]],
+        rotation: int = 0,
+        flip_horizontal: bool = False,
+    ) -> DisplayedArea:
+        """The area showing ``box`` ((min column, min row), (max column, max row)) after the
+        clockwise rotation and then the flip (PS3.3 C.10.6): TLHC and BRHC name the image
+        pixels that end up at the displayed top left and bottom right (C.10.4), as
+        dciodvfy checks."""
+        (x0, y0), (x1, y1) = box
+        corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]  # shown TL, TR, BR, BL
+        for _ in range((rotation // 90) % 4):
+            corners = [corners[3], corners[0], corners[1], corners[2]]
+        if flip_horizontal:
+            corners = [corners[1], corners[0], corners[3], corners[2]]
+        return cls(corners[0], corners[2])
+
+    def box(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The area as ((min column, min row), (max column, max row)), whatever its
+        orientation."""
+        (a, b), (c, d) = self.top_left, self.bottom_right
+        return (min(a, c), min(b, d)), (max(a, c), max(b, d))
+
 
 @dataclass(frozen=True)
 class Graphic:
@@ -112,7 +137,7 @@ class DisplayState:
     invert: bool = False
     displayed_area: DisplayedArea | None = None
     rotation: int = 0  # clockwise degrees: 0, 90, 180 or 270
-    flip_horizontal: bool = False  # applied before rotation, as in PS3.3 C.10.6
+    flip_horizontal: bool = False  # applied after the rotation (PS3.3 C.10.6)
     layers: tuple[GraphicLayer, ...] = field(default=())
 
     def __post_init__(self) -> None:

@@ -356,8 +356,9 @@ def orientation_labels(
 
     From Image Orientation (Patient) (classic, or the frame's functional groups), else
     from Patient Orientation (a mammogram's "A\\R": right edge A, bottom R). The display
-    is flipped horizontally first, then rotated clockwise by ``rotation_deg`` (a multiple
-    of 90; ValueError otherwise), as in the Spatial Transformation Module (PS3.3 C.10.6)
+    is rotated clockwise by ``rotation_deg`` (a multiple of 90; ValueError otherwise),
+    then flipped horizontally, as in the Spatial Transformation Module (PS3.3 C.10.6:
+    Image Rotation is applied before Image Horizontal Flip)
     and :class:`~workstation.dicom.display_state.DisplayState`. Unknown: empty strings.
     """
     if rotation_deg % 90:
@@ -376,8 +377,6 @@ def orientation_labels(
         if not row and not col:
             row, col = _patient_orientation(image)
     labels = {"left": _opposite(row), "right": row, "top": _opposite(col), "bottom": col}
-    if flip_horizontal:
-        labels["left"], labels["right"] = labels["right"], labels["left"]
     for _ in range((rotation_deg // 90) % 4):
         # a clockwise quarter turn: the left edge goes to the top, the top to the right ...
         labels = {
@@ -386,4 +385,6 @@ def orientation_labels(
             "bottom": labels["right"],
             "left": labels["bottom"],
         }
+    if flip_horizontal:
+        labels["left"], labels["right"] = labels["right"], labels["left"]
     return labels

@@ -127,10 +127,10 @@ class _ToPixels:
 
     def __call__(self, point: Point) -> Point:
         u, v = point
-        # undo the clockwise rotation, then the horizontal flip (applied before it)
-        a, b = {0: (u, v), 90: (v, 1 - u), 180: (1 - u, 1 - v), 270: (1 - v, u)}[self.rotation]
-        if self.flip:
-            a = 1 - a
+        # TLHC and BRHC are the pixels shown top left and bottom right after the flip and
+        # rotation (PS3.3 C.10.4): across the display runs along image columns unless the
+        # image is turned by 90 or 270 degrees, when it runs along rows.
+        a, b = (v, u) if self.rotation in (90, 270) else (u, v)
         (x0, y0), (x1, y1) = self.area.top_left, self.area.bottom_right
         return _fl(x0 + a * (x1 - x0)), _fl(y0 + b * (y1 - y0))
 
@@ -238,7 +238,7 @@ def read_presentation_state(
         )
         area = _area(area_item) if area_item is not None else None
         if area is None and image_sizes and uid in image_sizes:
-            area = DisplayedArea((1, 1), image_sizes[uid])
+            area = DisplayedArea.oriented(((1, 1), image_sizes[uid]), rotation, flip)
         convert = _ToPixels(area or DisplayedArea((1, 1), (1, 1)), rotation, flip)
         states[uid] = DisplayState(
             window=window,

@@ -108,7 +108,7 @@ def burn_graphics(image: np.ndarray, state: DisplayState) -> np.ndarray:
 
 
 def apply_spatial(image: np.ndarray, state: DisplayState) -> np.ndarray:
-    """Crop to the displayed area (outside the image: black), flip, then rotate clockwise,
+    """Crop to the displayed area (outside the image: black), rotate clockwise, then flip,
     as PS3.3 C.10.4 / C.10.6 order them. Shown at 1:1: no scaling to a display size."""
     area = state.displayed_area
     if area is not None:
@@ -124,9 +124,10 @@ def apply_spatial(image: np.ndarray, state: DisplayState) -> np.ndarray:
                 sy0:sy1, sx0:sx1
             ]
         image = out
+    image = np.rot90(image, k=-(state.rotation // 90))
     if state.flip_horizontal:
         image = image[:, ::-1]
-    return np.ascontiguousarray(np.rot90(image, k=-(state.rotation // 90)))
+    return np.ascontiguousarray(image)
 
 
 def presentation_state_for(

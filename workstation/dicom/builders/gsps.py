@@ -98,9 +98,11 @@ def _voi_item(window: Window) -> Dataset:
     return item
 
 
-def _area_item(area: DisplayedArea | None, image: Dataset) -> Dataset:
-    if area is None:  # the whole image, scaled to fit
-        area = DisplayedArea((1, 1), (int(image.Columns), int(image.Rows)))
+def _area_item(area: DisplayedArea | None, image: Dataset, state: DisplayState) -> Dataset:
+    if area is None:  # the whole image, scaled to fit, corners as shown after rotation/flip
+        area = DisplayedArea.oriented(
+            ((1, 1), (int(image.Columns), int(image.Rows))), state.rotation, state.flip_horizontal
+        )
     item = Dataset()
     item.DisplayedAreaTopLeftHandCorner = list(area.top_left)
     item.DisplayedAreaBottomRightHandCorner = list(area.bottom_right)
@@ -245,7 +247,8 @@ def build_gsps(
 
     areas = []
     for image in source_images:  # per image: a default area depends on the image's size
-        item = _area_item(states[image.SOPInstanceUID].displayed_area, image)
+        state = states[image.SOPInstanceUID]
+        item = _area_item(state.displayed_area, image, state)
         if frame_count(image) > 1:
             item.PixelOriginInterpretation = "FRAME"
         item.ReferencedImageSequence = _image_refs([image])

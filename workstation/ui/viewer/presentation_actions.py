@@ -27,10 +27,13 @@ log = logging.getLogger(__name__)
 
 
 def _user() -> str:
+    """The login name as a Person Name (family name component, so not the retired
+    single-component form), or empty when there is none."""
     try:
-        return getpass.getuser()
+        name = getpass.getuser().replace("^", " ").strip()
     except Exception:  # no user name in this environment
         return ""
+    return f"{name}^" if name else ""
 
 
 class PresentationActions:

@@ -88,7 +88,7 @@ class Viewport(pg.GraphicsView):
         self.lossy = False
         self.spacing = measure.Spacing.pixels()
         self.rotation = 0  # clockwise degrees
-        self.flip_horizontal = False  # before rotation (PS3.3 C.10.6)
+        self.flip_horizontal = False  # after the rotation (PS3.3 C.10.6)
         self.invert = False
         self.prefetcher: Prefetcher | None = None
         self.drawing = DrawingController(self.annotations, self._ask_text, self._changed)
@@ -194,15 +194,16 @@ class Viewport(pg.GraphicsView):
 
     # -- rotation, flip, invert ------------------------------------------------------------
     def rotate(self, degrees: int) -> None:
-        """Rotate clockwise by a multiple of 90 degrees."""
-        self.rotation = (self.rotation + degrees) % 360
+        """Turn what the user sees clockwise by a multiple of 90 degrees. The flip comes
+        after the rotation (PS3.3 C.10.6), so on a flipped image the stored rotation turns
+        the other way."""
+        step = -degrees if self.flip_horizontal else degrees
+        self.rotation = (self.rotation + step) % 360
         self._show(fit=self._fitted)
 
     def flip(self) -> None:
-        """Mirror left-right as the user sees it (the flip applies before the rotation)."""
+        """Mirror left-right as the user sees it (the last step of the display)."""
         self.flip_horizontal = not self.flip_horizontal
-        if self.rotation in (90, 270):  # a screen flip of a rotated image
-            self.rotation = (self.rotation + 180) % 360
         self._show(fit=self._fitted)
 
     def toggle_invert(self) -> None:
@@ -210,15 +211,15 @@ class Viewport(pg.GraphicsView):
         self._show()
 
     def image_transform(self, columns: int, rows: int) -> QTransform:
-        """Image pixels to view coordinates: aspect, flip, clockwise rotation, moved so the
-        result starts at (0, 0)."""
+        """Image pixels to view coordinates: aspect, clockwise rotation, then flip, moved so
+        the result starts at (0, 0)."""
         t = QTransform()
         sp = self.spacing
         if sp.calibrated and sp.col_mm and sp.row_mm != sp.col_mm:  # non-square pixels
             t.scale(1.0, sp.row_mm / sp.col_mm)  # type: ignore[operator]
+        t = t * QTransform().rotate(self.rotation)
         if self.flip_horizontal:
             t = t * QTransform(-1, 0, 0, 1, 0, 0)
-        t = t * QTransform().rotate(self.rotation)
         bounds = t.mapRect(QRectF(0, 0, columns, rows))
         return t * QTransform().translate(-bounds.left(), -bounds.top())
 
@@ -320,11 +321,27 @@ class Viewport(pg.GraphicsView):
         self.invert = state.invert
 
     def show_displayed_area(self, area: DisplayedArea) -> None:
-        """Zoom to a displayed area (1-based pixel corners)."""
-        (c0, r0), (c1, r1) = area.top_left, area.bottom_right
+        """Zoom to a displayed area (1-based pixel corners, in either orientation)."""
+        (c0, r0), (c1, r1) = area.box()
         rect = self.image_item.mapRectToParent(QRectF(c0 - 1, r0 - 1, c1 - c0 + 1, r1 - r0 + 1))
         self.view.setRange(rect, padding=0.0)
         self._fitted = False
+
+    def displayed_area(self) -> DisplayedArea:
+        """The part of the image shown now, as a presentation state stores it: the whole
+        image when fitted, else the visible part (corners as shown after rotation/flip)."""
+        assert self.stack is not None
+        ds = self.stack.header(self.index)
+        columns, rows = int(ds.Columns), int(ds.Rows)
+        if self._fitted:
+            box = ((1, 1), (columns, rows))
+        else:
+            visible = self.image_item.mapRectFromParent(self.view.viewRect())
+            box = (
+                (math.floor(visible.left()) + 1, math.floor(visible.top()) + 1),
+                (max(math.ceil(visible.right()), 1), max(math.ceil(visible.bottom()), 1)),
+            )
+        return DisplayedArea.oriented(box, self.rotation, self.flip_horizontal)
 
     def display_state(self) -> DisplayState:
         """The current display of the current image, as a presentation state stores it."""
@@ -333,15 +350,7 @@ class Viewport(pg.GraphicsView):
         cw = self.window_center_width()
         if cw is not None and isinstance(self.window, Window):
             window = StateWindow(cw[0], cw[1])
-        visible = self.image_item.mapRectFromParent(self.view.viewRect())
-        ds = self.stack.header(self.index)
-        columns, rows = int(ds.Columns), int(ds.Rows)
-        area = DisplayedArea(
-            (math.floor(visible.left()) + 1, math.floor(visible.top()) + 1),
-            (max(math.ceil(visible.right()), 1), max(math.ceil(visible.bottom()), 1)),
-        )
-        if self._fitted:
-            area = DisplayedArea((1, 1), (columns, rows))
+        area = self.displayed_area()
         layers: tuple[GraphicLayer, ...] = ()
         target = self.annotations()
         if target is not None and len(target):
