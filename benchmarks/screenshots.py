@@ -74,7 +74,8 @@ def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
         proc.wait(timeout)
 
 
-def outside(out: Path) -> int:
+def outside(out: Path, script: Path | None = None) -> int:
+    """Run ``script`` (this one by default) with ``--inside`` on a fresh Xvfb display."""
     display = free_display()
     xvfb = start_xvfb(display)
     try:
@@ -82,7 +83,8 @@ def outside(out: Path) -> int:
         env["DISPLAY"] = f":{display}"
         env.pop("QT_QPA_PLATFORM", None)  # the real xcb plugin, not offscreen
         env.pop("WAYLAND_DISPLAY", None)
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--inside", "--out", str(out)]
+        script = (script or Path(__file__)).resolve()
+        cmd = [sys.executable, str(script), "--inside", "--out", str(out)]
         proc = subprocess.Popen(cmd, env=env, cwd=REPO)
         try:
             return proc.wait(INSIDE_TIMEOUT_S)

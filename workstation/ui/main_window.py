@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+import pydicom
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
@@ -293,6 +294,12 @@ class MainWindow(QMainWindow):
             log.warning("cannot open series %s: %s", series_uid, exc)
             self.statusBar().showMessage(self.tr("This series has no image to show."), 8000)
             return None
+        if not title:  # not the browser's current study: name it from the first image
+            header = tab.stack.header(0)
+            title = " ".join(
+                str(header.get(k, "") or "").strip() for k in ("Modality", "SeriesDescription")
+            ).strip()
+            tab.title = title or tab.title
         tab.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._add_tab(tab)
         tab.viewports[0].setFocus()
@@ -309,6 +316,11 @@ class MainWindow(QMainWindow):
                 self.tr("This series holds nothing the viewer can show."), 8000
             )
             return None
+        if not title:
+            first = pydicom.dcmread(paths[0], stop_before_pixels=True)
+            title = " ".join(
+                str(first.get(k, "") or "").strip() for k in ("Modality", "SeriesDescription")
+            ).strip()
         tab = ObjectTab(paths, title or self.tr("Objects"), self)
         self._add_tab(tab)
         return tab

@@ -58,6 +58,7 @@ class AnnotationOverlay(QGraphicsObject):
         self, p: QPainter, _option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         to_device: QTransform = p.transform()
+        self._bounds = QRectF(_widget.rect()) if _widget is not None else None
         p.save()
         p.resetTransform()
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -100,6 +101,14 @@ class AnnotationOverlay(QGraphicsObject):
         width = max(metrics.horizontalAdvance(line) for line in lines) + 6
         height = metrics.height() * len(lines) + 4
         box = QRectF(at.x() + 6, at.y() + 4, width, height)
+        bounds = getattr(self, "_bounds", None)
+        if bounds is not None:  # keep the label on screen: beside the point, else inside
+            if box.right() > bounds.right() - 2:
+                box.moveRight(min(at.x() - 6, bounds.right() - 2))
+            if box.bottom() > bounds.bottom() - 2:
+                box.moveBottom(min(at.y() - 4, bounds.bottom() - 2))
+            box.moveLeft(max(box.left(), bounds.left() + 2))
+            box.moveTop(max(box.top(), bounds.top() + 2))
         p.fillRect(box, QColor(0, 0, 0, 150))
         p.setPen(QPen(colour, 1))
         p.drawText(box.adjusted(3, 2, -3, -2), Qt.AlignmentFlag.AlignLeft, text)

@@ -3,7 +3,7 @@ synchronisation, presentation states and saving. Built here, wired by the tab.""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QToolBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -32,13 +33,22 @@ CT_PRESETS = {
 }
 
 
-class ViewerToolbar(QToolBar):
-    """Every control of a viewer tab; ``actions_by_name`` and the combo boxes are public."""
+class ViewerToolbar(QWidget):
+    """Every control of a viewer tab in two rows (the mouse tools and the image's
+    orientation; then cine, layout, window, key images, sync, presentation states and
+    saving); ``actions_by_name`` and the combo boxes are public."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("viewerToolbar")
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.rows = [QToolBar(self), QToolBar(self)]
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        for row in self.rows:
+            row.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            column.addWidget(row)
+        self._bar = self.rows[0]
         self.actions_by_name: dict[str, QAction] = {}
         self.tool_group = QActionGroup(self)
         self.tool_group.setExclusive(True)
@@ -73,7 +83,7 @@ class ViewerToolbar(QToolBar):
         )
         self._action("reset", self.tr("Reset"), self.tr("Fit the image, no rotation, the file's window"),
                      "Ctrl+0")  # fmt: skip
-        self.addSeparator()
+        self._bar = self.rows[1]
         play = self._action("cine", self.tr("Cine"), self.tr("Play the series or frames as a loop"),
                             "Space", checkable=True)  # fmt: skip
         play.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
@@ -148,12 +158,15 @@ class ViewerToolbar(QToolBar):
         if key:
             action.setShortcut(QKeySequence(key))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addAction(action)
+        self._bar.addAction(action)
         self.actions_by_name[name] = action
         return action
 
+    def addWidget(self, widget: QWidget) -> None:  # noqa: N802 - QToolBar's name
+        self._bar.addWidget(widget)
+
+    def addSeparator(self) -> None:  # noqa: N802 - QToolBar's name
+        self._bar.addSeparator()
+
     def action(self, name: str) -> QAction:
         return self.actions_by_name[name]
-
-    def connect(self, name: str, slot) -> QObject:
-        return self.actions_by_name[name].triggered.connect(slot)

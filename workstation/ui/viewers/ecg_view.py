@@ -57,4 +57,5 @@ class EcgView(QWidget):
             self.plots.append(plot)
         if self.plots:
             self.plots[-1].setLabel("bottom", self.tr("Time (s)"))
+            self.plots[0].setXRange(0.0, group.recording_length_s, padding=0.0)
         self.plots_widget.setMinimumHeight(ROW_HEIGHT_PX * max(len(self.plots), 1))

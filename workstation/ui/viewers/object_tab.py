@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 import pydicom
-from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from workstation.errors import WorkstationError
 from workstation.ui.messages import error_text
@@ -40,19 +40,23 @@ class ObjectTab(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.addWidget(self.chooser)
         self._layout.addWidget(self.error)
+        # a tall view (twelve ECG leads) scrolls instead of stretching the window
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self._layout.addWidget(self.scroll, 1)
         self.chooser.currentIndexChanged.connect(self.show_object)
         self.show_object(0)
 
     def show_object(self, index: int) -> bool:
         """Show object ``index``; an unreadable one is explained in place."""
         if self.view is not None:
-            self._layout.removeWidget(self.view)
+            self.scroll.takeWidget()
             self.view.deleteLater()
             self.view = None
         self.error.hide()
         try:
             ds = pydicom.dcmread(self.paths[index])
-            view = view_for(ds, self)
+            view = view_for(ds, None)
         except WorkstationError as exc:
             return self._explain(error_text(exc))
         except Exception as exc:  # unreadable file
@@ -61,7 +65,7 @@ class ObjectTab(QWidget):
         if view is None:
             return self._explain(self.tr("No view for this kind of object."))
         self.view = view
-        self._layout.addWidget(view, 1)
+        self.scroll.setWidget(view)
         return True
 
     def _explain(self, text: str) -> bool:
