@@ -17,6 +17,7 @@ from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication
 
 from tests.unit.iod_check import assert_iod_valid
 from workstation.imaging import geometry
@@ -257,3 +258,26 @@ def test_sr_pdf_and_ecg_series_open_in_an_object_tab(qtbot, start_app, tmp_path)
 def test_presentation_objects_of_other_series_are_not_listed(store, ct_study) -> None:
     """The combo lists what the service finds: nothing saved for the sagittal series."""
     assert viewer_objects.presentation_objects_for_series(store, ct_study["sagittal"]) == []
+
+
+def test_series_dragged_from_the_browser_opens_when_dropped_on_the_tab_bar(
+    qtbot, start_app
+) -> None:
+    station = start_app()
+    window = station.window
+    path = get_testdata_file("CT_small.dcm")
+    station.store.add_bytes(open(path, "rb").read())
+    ds = pydicom.dcmread(path, stop_before_pixels=True)
+    browser = window.browser
+    browser.refresh()
+    qtbot.waitUntil(lambda: browser.study_model.rowCount() == 1, timeout=10_000)
+    browser.select_study(str(ds.StudyInstanceUID))
+    qtbot.waitUntil(lambda: browser.strip.count() == 1, timeout=10_000)
+    mime = browser.strip.mimeData([browser.strip.item(0)])  # what a drag of it carries
+    bar = window.tabs.tabBar()
+    drop = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    QApplication.sendEvent(bar, drop)
+    tabs = window.viewer_tabs()
+    assert len(tabs) == 1 and tabs[0].series_uid == str(ds.SeriesInstanceUID)
+    assert window.tabs.currentWidget() is tabs[0]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pydicom
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -37,6 +37,7 @@ from workstation.ui.jobs_panel import JobsPanel
 from workstation.ui.node_bridge import NodeBridge
 from workstation.ui.node_status import NodeState, NodeStatusLabel
 from workstation.ui.storage_status import FreeSpaceIndicator
+from workstation.ui.viewer.series_strip import series_uid_of
 from workstation.ui.viewer.stack import indexed_images
 from workstation.ui.viewer.viewer_tab import ViewerTab
 from workstation.ui.viewers.object_tab import ObjectTab
@@ -93,6 +94,12 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.browser, self.tr("Patients"))
         self.tabs.tabBar().setTabButton(0, QTabBar.ButtonPosition.RightSide, None)
         self.tabs.tabCloseRequested.connect(self.close_tab)
+        # a series dragged from the browser: over a tab it shows that tab (to drop on a
+        # viewport); dropped on the tab bar it opens in a new tab
+        self._tab_bar = self.tabs.tabBar()
+        self._tab_bar.setChangeCurrentOnDrag(True)
+        self._tab_bar.setAcceptDrops(True)
+        self._tab_bar.installEventFilter(self)
         self.setCentralWidget(self.tabs)
         self.browser.series_activated.connect(self.open_series)
 
@@ -328,6 +335,21 @@ class MainWindow(QMainWindow):
     def _add_tab(self, tab: QWidget) -> None:
         index = self.tabs.addTab(tab, tab.title)
         self.tabs.setCurrentIndex(index)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is getattr(self, "_tab_bar", None) and event.type() in (
+            QEvent.Type.DragEnter,
+            QEvent.Type.DragMove,
+            QEvent.Type.Drop,
+        ):
+            uid = series_uid_of(event.mimeData())
+            if not uid:
+                return False
+            event.acceptProposedAction()
+            if event.type() == QEvent.Type.Drop:
+                self.open_series(uid)
+            return True
+        return super().eventFilter(watched, event)
 
     def close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)

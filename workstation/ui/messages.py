@@ -48,6 +48,11 @@ FIELD_LABELS: dict[str, str] = {
     "cleanup_enabled": QT_TRANSLATE_NOOP("Fields", "Automatic cleanup"),
     "cleanup_low_water_mb": QT_TRANSLATE_NOOP("Fields", "Cleanup starts below"),
     "cleanup_high_water_mb": QT_TRANSLATE_NOOP("Fields", "Cleanup stops above"),
+    "commit_wait_same_association_s": QT_TRANSLATE_NOOP(
+        "Fields", "Wait for the commitment report on the same association"),
+    "commit_timeout_s": QT_TRANSLATE_NOOP("Fields", "Storage commitment timeout"),
+    "query_result_limit": QT_TRANSLATE_NOOP("Fields", "Query result limit"),
+    "retrieve_timeout_s": QT_TRANSLATE_NOOP("Fields", "Retrieve timeout"),
     "schema_version": QT_TRANSLATE_NOOP("Fields", "Settings version"),
     "node": QT_TRANSLATE_NOOP("Fields", "Remote node"),
 }
@@ -58,6 +63,7 @@ NODE_FIELD_LABELS: dict[str, str] = {
     "host": QT_TRANSLATE_NOOP("Fields", "Host"),
     "port": QT_TRANSLATE_NOOP("Fields", "Port"),
     "roles": QT_TRANSLATE_NOOP("Fields", "Roles"),
+    "storage_commitment": QT_TRANSLATE_NOOP("Fields", "Storage commitment"),
 }
 
 
@@ -181,6 +187,32 @@ TEMPLATES: dict[str, str] = {
     "echo.no_context": QT_TRANSLATE_NOOP(
         "Messages", "The node accepted the association but does not offer Verification (C-ECHO)."),
     "echo.status": QT_TRANSLATE_NOOP("Messages", "The node answered the C-ECHO with status 0x{status_hex}."),
+    "commit.error": QT_TRANSLATE_NOOP("Messages", "Storage commitment: {detail}"),
+    "commit.unknown_transaction": QT_TRANSLATE_NOOP(
+        "Messages", "Storage commitment report for an unknown transaction {transaction_uid}."),
+    "commit.late_transaction": QT_TRANSLATE_NOOP(
+        "Messages", "The storage commitment report for {transaction_uid} came too late ({state})."),
+    "commit.request": QT_TRANSLATE_NOOP(
+        "Messages", "The storage commitment request to {node} failed: {reason}"),
+    "net.error": QT_TRANSLATE_NOOP("Messages", "{host} port {port}: {detail}"),
+    "net.connect": QT_TRANSLATE_NOOP("Messages", "Cannot reach {host} port {port}: {detail}"),
+    "net.rejected": QT_TRANSLATE_NOOP(
+        "Messages", "Association rejected ({result}) by the {source}: {reason}."),
+    "net.aborted": QT_TRANSLATE_NOOP(
+        "Messages", "{host} port {port} ended the association ({source}: {reason})."),
+    "net.timeout": QT_TRANSLATE_NOOP("Messages", "No answer from {host} port {port} within {timeout_s} s."),
+    "net.no_context": QT_TRANSLATE_NOOP(
+        "Messages", "The node accepted the association but does not offer {service}."),
+    "qr.status": QT_TRANSLATE_NOOP(
+        "Messages", "{service} failed on {host} port {port}: status 0x{status_hex} ({meaning}){comment}"),
+    "qr.unknown_destination": QT_TRANSLATE_NOOP(
+        "Messages", "The node {host} port {port} does not know the move destination {destination}: "
+        "add this workstation to its list of DICOM nodes."),
+    "qr.incomplete": QT_TRANSLATE_NOOP(
+        "Messages", "{failed} of {total} instances were not retrieved from {host} port {port}."),
+    "qr.key": QT_TRANSLATE_NOOP("Messages", "Query key {key}: {reason}"),
+    "qr.node_not_running": QT_TRANSLATE_NOOP(
+        "Messages", "The local node {ae_title} is not listening: instances moved to it cannot arrive."),
 }  # fmt: skip
 
 TIMEOUT_TEMPLATES: dict[str, str] = {
@@ -254,13 +286,15 @@ def text_for(code: str, values: Mapping[str, Any], fallback: str = "") -> str:
             values[key] = QLocale().toString(values[key], "g", 6)
     if code == "echo.timeout":
         template = TIMEOUT_TEMPLATES.get(str(values.get("phase")), TIMEOUT_TEMPLATES["association"])
-    elif code == "echo.rejected":
+    elif code in ("echo.rejected", "net.rejected"):
         result, source, reason = values.get("result"), values.get("source"), values.get("reason")
         values.update(result=_lookup(REJECT_RESULTS, result),
                       source=_lookup(REJECT_SOURCES, source),
                       reason=_lookup(REJECT_REASONS, (source, reason)))  # fmt: skip
         template = TEMPLATES[code]
-    elif code == "echo.aborted":
+    elif code == "net.connect" and str(values.get("cause")) in TEMPLATES:
+        template = TEMPLATES[str(values["cause"])]  # the Verification SCU's diagnosis
+    elif code in ("echo.aborted", "net.aborted"):
         values.update(source=_lookup(ABORT_SOURCES, values.get("source")),
                       reason=_lookup(ABORT_REASONS, values.get("reason")))  # fmt: skip
         template = TEMPLATES[code]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 ICON = 128
 SERIES_UID_ROLE = Qt.ItemDataRole.UserRole + 3
+# what a dragged series carries: its Series Instance UID (ASCII)
+SERIES_MIME = "application/x-workstation-series-uid"
 STOP_TIMEOUT_S = 10.0
 
 
@@ -172,6 +174,8 @@ class ThumbnailStrip(QListWidget):
         self.setWordWrap(True)
         self.setUniformItemSizes(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
@@ -252,6 +256,18 @@ class ThumbnailStrip(QListWidget):
 
     def _on_clicked(self, item: QListWidgetItem) -> None:
         self.series_clicked.emit(item.data(SERIES_UID_ROLE))
+
+    def mimeData(self, items: list[QListWidgetItem]) -> QMimeData:
+        """A drag carries the series' UID: dropped on a viewer tab or viewport, it opens."""
+        mime = QMimeData()
+        if items:
+            uid = str(items[0].data(SERIES_UID_ROLE))
+            mime.setData(SERIES_MIME, uid.encode("ascii"))
+            mime.setText(uid)
+        return mime
+
+    def mimeTypes(self) -> list[str]:
+        return [SERIES_MIME]
 
     def select_series(self, series_uid: str) -> None:
         item = self.item_of(series_uid)

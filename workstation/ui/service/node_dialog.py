@@ -62,6 +62,8 @@ class NodeDialog(QDialog):
             box.setChecked(node is not None and role in node.roles)
             self.role_boxes[role] = box
             grid.addWidget(box, i // 2, i % 2)
+        self.storage_commitment = QCheckBox(self.tr("Request storage commitment after sending"))
+        self.storage_commitment.setChecked(node is not None and node.storage_commitment)
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -81,6 +83,7 @@ class NodeDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(roles_box)
+        layout.addWidget(self.storage_commitment)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
 
@@ -92,6 +95,7 @@ class NodeDialog(QDialog):
                 host=self.host.text(),
                 port=self.port.value(),
                 roles=frozenset(r for r, box in self.role_boxes.items() if box.isChecked()),
+                storage_commitment=self.storage_commitment.isChecked(),
             )
         except SettingsError as err:
             self.error_label.setText(error_text(err))

@@ -4,17 +4,17 @@ a viewport (or double-clicked) to show that series there."""
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QSize, Qt
-from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QListView, QWidget
 
 from workstation.store.browse import SeriesRow
 from workstation.ui.browser.thumbnail_strip import (
     ICON,
-    SERIES_UID_ROLE,
+    SERIES_MIME,
     ThumbnailLoader,
     ThumbnailStrip,
 )
 
-SERIES_MIME = "application/x-workstation-series-uid"
+__all__ = ["SERIES_MIME", "SeriesStrip", "series_uid_of"]
 STRIP_ICON = 96
 
 
@@ -39,8 +39,6 @@ class SeriesStrip(ThumbnailStrip):
         self.setFixedWidth(STRIP_ICON + 24 + 2 * self.frameWidth() + 18)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self.setDragEnabled(True)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setMovement(QListView.Movement.Static)
         self._rows: list[SeriesRow] = []
         assert ICON >= STRIP_ICON  # thumbnails are made at the browser's size, shown smaller
@@ -54,14 +52,3 @@ class SeriesStrip(ThumbnailStrip):
             title = (group_titles or {}).get(row.series_uid)
             if item is not None and title:
                 item.setText(f"{title}\n{item.text()}")
-
-    def mimeData(self, items: list[QListWidgetItem]) -> QMimeData:
-        mime = QMimeData()
-        if items:
-            uid = str(items[0].data(SERIES_UID_ROLE))
-            mime.setData(SERIES_MIME, uid.encode("ascii"))
-            mime.setText(uid)
-        return mime
-
-    def mimeTypes(self) -> list[str]:
-        return [SERIES_MIME]
