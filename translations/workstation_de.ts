@@ -170,6 +170,34 @@
         <translation>Bereinigung endet über</translation>
     </message>
     <message>
+        <source>Wait for the commitment report on the same association</source>
+        <translation>Auf den Commitment-Bericht in derselben Assoziation warten</translation>
+    </message>
+    <message>
+        <source>Storage commitment timeout</source>
+        <translation>Zeitlimit für Storage Commitment</translation>
+    </message>
+    <message>
+        <source>Send tries</source>
+        <translation>Sendeversuche</translation>
+    </message>
+    <message>
+        <source>Delay before a send is tried again</source>
+        <translation>Wartezeit vor einem erneuten Sendeversuch</translation>
+    </message>
+    <message>
+        <source>Send timeout</source>
+        <translation>Zeitlimit beim Senden</translation>
+    </message>
+    <message>
+        <source>Query result limit</source>
+        <translation>Höchstzahl der Suchergebnisse</translation>
+    </message>
+    <message>
+        <source>Retrieve timeout</source>
+        <translation>Zeitlimit für das Abrufen</translation>
+    </message>
+    <message>
         <source>Settings version</source>
         <translation>Version der Einstellungen</translation>
     </message>
@@ -192,6 +220,14 @@
     <message>
         <source>Roles</source>
         <translation>Rollen</translation>
+    </message>
+    <message>
+        <source>Storage commitment</source>
+        <translation>Storage Commitment</translation>
+    </message>
+    <message>
+        <source>Compression when sending</source>
+        <translation>Kompression beim Senden</translation>
     </message>
     <message>
         <source>Remote node: {field}</source>
@@ -551,6 +587,10 @@
         <translation>Patienten</translation>
     </message>
     <message>
+        <source>Query/Retrieve</source>
+        <translation>Suchen/Abrufen</translation>
+    </message>
+    <message>
         <source>Jobs</source>
         <translation>Aufträge</translation>
     </message>
@@ -846,44 +886,72 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
         <translation>Der Knoten hat das C-ECHO mit Status 0x{status_hex} beantwortet.</translation>
     </message>
     <message>
+        <source>Storage commitment: {detail}</source>
+        <translation>Storage Commitment: {detail}</translation>
+    </message>
+    <message>
+        <source>Storage commitment report for an unknown transaction {transaction_uid}.</source>
+        <translation>Storage-Commitment-Bericht für eine unbekannte Transaktion {transaction_uid}.</translation>
+    </message>
+    <message>
+        <source>The storage commitment report for {transaction_uid} came too late ({state}).</source>
+        <translation>Der Storage-Commitment-Bericht für {transaction_uid} kam zu spät ({state}).</translation>
+    </message>
+    <message>
+        <source>The storage commitment request to {node} failed: {reason}</source>
+        <translation>Die Storage-Commitment-Anfrage an {node} ist fehlgeschlagen: {reason}</translation>
+    </message>
+    <message>
         <source>{host} port {port}: {detail}</source>
-        <translation type="unfinished"></translation>
+        <translation>{host} Port {port}: {detail}</translation>
     </message>
     <message>
         <source>Cannot reach {host} port {port}: {detail}</source>
-        <translation type="unfinished"></translation>
+        <translation>{host} Port {port} ist nicht erreichbar: {detail}</translation>
     </message>
     <message>
         <source>{host} port {port} ended the association ({source}: {reason}).</source>
-        <translation type="unfinished"></translation>
+        <translation>{host} Port {port} hat die Assoziation beendet ({source}: {reason}).</translation>
     </message>
     <message>
         <source>No answer from {host} port {port} within {timeout_s} s.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Antwort von {host} Port {port} innerhalb von {timeout_s} s.</translation>
     </message>
     <message>
         <source>The node accepted the association but does not offer {service}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Knoten hat die Assoziation angenommen, bietet aber {service} nicht an.</translation>
     </message>
     <message>
         <source>{service} failed on {host} port {port}: status 0x{status_hex} ({meaning}){comment}</source>
-        <translation type="unfinished"></translation>
+        <translation>{service} auf {host} Port {port} fehlgeschlagen: Status 0x{status_hex} ({meaning}){comment}</translation>
     </message>
     <message>
         <source>The node {host} port {port} does not know the move destination {destination}: add this workstation to its list of DICOM nodes.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Knoten {host} Port {port} kennt das Move-Ziel {destination} nicht: Tragen Sie diese Arbeitsstation in seine Liste der DICOM-Knoten ein.</translation>
     </message>
     <message>
         <source>{failed} of {total} instances were not retrieved from {host} port {port}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{failed} von {total} Instanzen wurden nicht von {host} Port {port} abgerufen.</translation>
     </message>
     <message>
         <source>Query key {key}: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>Suchschlüssel {key}: {reason}</translation>
+    </message>
+    <message>
+        <source>{count} of the UIDs to send are not in the local store: {uids}</source>
+        <translation>{count} der zu sendenden UIDs sind nicht im lokalen Speicher: {uids}</translation>
+    </message>
+    <message>
+        <source>The instance {sop_uid} cannot be converted from {stored} to {target}: {reason}</source>
+        <translation>Die Instanz {sop_uid} kann nicht von {stored} nach {target} umgewandelt werden: {reason}</translation>
+    </message>
+    <message>
+        <source>{failed} of {total} instances were not stored at {node}.</source>
+        <translation>{failed} von {total} Instanzen wurden bei {node} nicht gespeichert.</translation>
     </message>
     <message>
         <source>The local node {ae_title} is not listening: instances moved to it cannot arrive.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der lokale Knoten {ae_title} ist nicht empfangsbereit: an ihn gesendete Instanzen können nicht ankommen.</translation>
     </message>
     <message>
         <source>Timeout: no TCP connection within {timeout_s} s.</source>
@@ -1007,6 +1075,10 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>Roles</source>
         <translation>Rollen</translation>
+    </message>
+    <message>
+        <source>Request storage commitment after sending</source>
+        <translation>Nach dem Senden Storage Commitment anfordern</translation>
     </message>
     <message>
         <source>Name:</source>
@@ -1242,6 +1314,229 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>Prior</source>
         <translation>Vorstudie</translation>
+    </message>
+</context>
+<context>
+    <name>QueryPanel</name>
+    <message>
+        <source>Study Root</source>
+        <translation>Study Root</translation>
+    </message>
+    <message>
+        <source>Patient Root</source>
+        <translation>Patient Root</translation>
+    </message>
+    <message>
+        <source>Studies</source>
+        <translation>Studien</translation>
+    </message>
+    <message>
+        <source>Patients</source>
+        <translation>Patienten</translation>
+    </message>
+    <message>
+        <source>e.g. SMITH* or *ann*</source>
+        <translation>z. B. MEIER* oder *ann*</translation>
+    </message>
+    <message>
+        <source>YYYYMMDD</source>
+        <translation>JJJJMMTT</translation>
+    </message>
+    <message>
+        <source>CT, MR, ...</source>
+        <translation>CT, MR, ...</translation>
+    </message>
+    <message>
+        <source>words in the description</source>
+        <translation>Wörter in der Beschreibung</translation>
+    </message>
+    <message>
+        <source>Any date</source>
+        <translation>Beliebiges Datum</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Heute</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Gestern</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <source>From … to …</source>
+        <translation>Von … bis …</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Stopp</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Leeren</translation>
+    </message>
+    <message>
+        <source>C-MOVE to this workstation</source>
+        <translation>C-MOVE zu dieser Workstation</translation>
+    </message>
+    <message>
+        <source>C-GET</source>
+        <translation>C-GET</translation>
+    </message>
+    <message>
+        <source>Retrieve</source>
+        <translation>Abrufen</translation>
+    </message>
+    <message>
+        <source>Node:</source>
+        <translation>Knoten:</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>Modell:</translation>
+    </message>
+    <message>
+        <source>Search for:</source>
+        <translation>Suchen nach:</translation>
+    </message>
+    <message>
+        <source>Patient name:</source>
+        <translation>Patientenname:</translation>
+    </message>
+    <message>
+        <source>Patient ID:</source>
+        <translation>Patienten-ID:</translation>
+    </message>
+    <message>
+        <source>Birth date:</source>
+        <translation>Geburtsdatum:</translation>
+    </message>
+    <message>
+        <source>Accession:</source>
+        <translation>Auftragsnummer:</translation>
+    </message>
+    <message>
+        <source>Modality:</source>
+        <translation>Modalität:</translation>
+    </message>
+    <message>
+        <source>Study date:</source>
+        <translation>Studiendatum:</translation>
+    </message>
+    <message>
+        <source>Description:</source>
+        <translation>Beschreibung:</translation>
+    </message>
+    <message>
+        <source>Referring physician:</source>
+        <translation>Überweisender Arzt:</translation>
+    </message>
+    <message>
+        <source>Retrieve by:</source>
+        <translation>Abrufen per:</translation>
+    </message>
+    <message>
+        <source>Patient / study / series / image</source>
+        <translation>Patient / Studie / Serie / Bild</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>Patienten-ID</translation>
+    </message>
+    <message>
+        <source>Birth date</source>
+        <translation>Geburtsdatum</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalität</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>Accession</source>
+        <translation>Auftragsnummer</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <source>No remote node is configured: add one in Service mode → Remote nodes.</source>
+        <translation>Kein entfernter Knoten eingerichtet: im Servicemodus unter Entfernte Knoten einen hinzufügen.</translation>
+    </message>
+    <message>
+        <source>Choose a node to search.</source>
+        <translation>Einen Knoten für die Suche wählen.</translation>
+    </message>
+    <message>
+        <source>Searching %1 …</source>
+        <translation>Suche in %1 …</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(ohne Namen)</translation>
+    </message>
+    <message>
+        <source>Study</source>
+        <translation>Studie</translation>
+    </message>
+    <message>
+        <source>Series %1</source>
+        <translation>Serie %1</translation>
+    </message>
+    <message>
+        <source>Image %1</source>
+        <translation>Bild %1</translation>
+    </message>
+    <message>
+        <source>Loading …</source>
+        <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>%1 matches so far …</source>
+        <translation>Bisher %1 Treffer …</translation>
+    </message>
+    <message>
+        <source>Nothing found.</source>
+        <translation>Nichts gefunden.</translation>
+    </message>
+    <message>
+        <source>%1 matches.</source>
+        <translation>%1 Treffer.</translation>
+    </message>
+    <message>
+        <source>The query failed after %1 matches: %2</source>
+        <translation>Die Suche ist nach %1 Treffern fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>The list is incomplete: the limit of %1 results was reached. Narrow the search.</source>
+        <translation>Die Liste ist unvollständig: Die Grenze von %1 Ergebnissen wurde erreicht. Die Suche eingrenzen.</translation>
+    </message>
+    <message>
+        <source>Stopped: the list is incomplete.</source>
+        <translation>Gestoppt: Die Liste ist unvollständig.</translation>
+    </message>
+    <message>
+        <source>Retrieve started (%1 jobs): see the job panel for progress.</source>
+        <translation>Abruf gestartet (%1 Aufträge): Fortschritt in der Auftragsliste.</translation>
     </message>
 </context>
 <context>

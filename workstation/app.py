@@ -27,8 +27,14 @@ from workstation.jobs import JobQueue, JobState
 from workstation.net.node import StorageNode
 from workstation.services.cleanup_job import KIND as CLEANUP_KIND
 from workstation.services.cleanup_job import cleanup_handler
+from workstation.services.commit_job import KIND as COMMIT_KIND
+from workstation.services.commit_job import commit_after_send, commit_handler
 from workstation.services.import_job import KIND as IMPORT_KIND
 from workstation.services.import_job import import_handler
+from workstation.services.retrieve_job import KIND as RETRIEVE_KIND
+from workstation.services.retrieve_job import retrieve_handler
+from workstation.services.send_job import KIND as SEND_KIND
+from workstation.services.send_job import send_handler
 from workstation.store.cleanup import CleanupPolicy
 from workstation.store.local_store import LocalStore, ReconcileReport
 from workstation.ui.job_worker import JobWorker
@@ -111,7 +117,22 @@ class Workstation(QObject):
             self.queue,
             {
                 IMPORT_KIND: import_handler(self.store),
+                # after a successful send: a commit job when the node has commitment on
+                SEND_KIND: send_handler(
+                    self.store,
+                    lambda: self.settings,
+                    on_sent=lambda node, refs: commit_after_send(self.queue, node, refs),
+                ),
                 CLEANUP_KIND: cleanup_handler(self.store, lambda: self.settings),
+                COMMIT_KIND: commit_handler(self.store, lambda: self.settings),
+                # C-MOVE to ourselves arrives through self.node; C-GET instances are
+                # announced to the browser like the node's own arrivals
+                RETRIEVE_KIND: retrieve_handler(
+                    lambda: self.settings,
+                    self.store,
+                    node_listening=lambda: self.node.running,
+                    on_event=lambda event: self.bridge.on_node_event(event),
+                ),
             },
         )
         self.node = StorageNode(settings, self.store)
@@ -213,6 +234,7 @@ class Workstation(QObject):
         """Put saved settings into effect; the node restarts when its settings changed."""
         old, self.settings = self.settings, new
         self.window.settings = new
+        self.window.query_panel.refresh_nodes()
         self.store.duplicate_policy = new.duplicate_policy
         self.store.min_free_space_mb = new.min_free_space_mb
         if any(getattr(old, f) != getattr(new, f) for f in NODE_FIELDS):
@@ -247,6 +269,7 @@ class Workstation(QObject):
         save_settings(new, self.config_path)
         self.settings = new
         self.window.settings = new
+        self.window.query_panel.refresh_nodes()
         self.schedule_cleanup()
 
     def schedule_cleanup(self) -> None:

@@ -292,6 +292,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_export_image)
 
+    from workstation.cli_qr import add_commands as add_qr_commands
+
+    add_qr_commands(sub, _settings_options, effective_settings)  # query, retrieve
+
+    from workstation.cli_send import add_command as add_send_command
+
+    # send (storage commitment adds --commit to the parser returned here)
+    send_parser = add_send_command(sub, _settings_options, effective_settings)
+
+    from workstation.cli_commit import add_commit_options
+
+    add_commit_options(send_parser, effective_settings)
+
     p = sub.add_parser("gui", help="the desktop application (the default without a command)")
     _settings_options(p)
     p.set_defaults(func=cmd_gui)

@@ -139,3 +139,134 @@ class ObjectSaveError(WorkstationError):
 
     code = "viewer.save"
     template = "Cannot save the {kind} in the local store: {reason}"
+
+
+class CommitmentError(WorkstationError):
+    """A storage commitment request or report that cannot be carried out or accepted."""
+
+    code = "commit.error"
+    template = "Storage commitment: {detail}"
+
+
+class UnknownTransactionError(CommitmentError):
+    """A commitment report for a Transaction UID we never asked about."""
+
+    code = "commit.unknown_transaction"
+    template = "Storage commitment report for unknown transaction {transaction_uid}"
+
+
+class LateTransactionError(CommitmentError):
+    """A commitment report for a transaction no longer pending (timed out or answered)."""
+
+    code = "commit.late_transaction"
+    template = "Storage commitment report for transaction {transaction_uid} arrived too late ({state})"
+
+
+class CommitmentRequestError(CommitmentError):
+    """The N-ACTION did not get through: no association, refused, or no/failed response."""
+
+    code = "commit.request"
+    template = "Storage commitment request to {node} failed: {reason}"
+
+
+class NetworkError(WorkstationError):
+    """An association with a remote node failed; ``host`` and ``port`` name the node."""
+
+    code = "net.error"
+    template = "{host}:{port}: {detail}"
+
+
+class PeerConnectError(NetworkError):
+    """No DICOM association: no TCP connection, or not a DICOM answer (``cause`` says which,
+    as an ``echo.*`` diagnosis code)."""
+
+    code = "net.connect"
+    template = "{detail}"
+
+
+class AssociationRejectedError(NetworkError):
+    """A-ASSOCIATE-RJ; ``result`` 1 is permanent (another try cannot help), 2 transient."""
+
+    code = "net.rejected"
+    template = "{detail}"
+
+    @property
+    def permanent(self) -> bool:
+        return self.values.get("result") == 1
+
+
+class AssociationAbortedError(NetworkError):
+    """The peer sent an A-ABORT or closed the connection in the middle of an operation."""
+
+    code = "net.aborted"
+    template = "{detail}"
+
+
+class NetworkTimeoutError(NetworkError):
+    """No answer within the timeout in ``phase`` (connect, association, dimse)."""
+
+    code = "net.timeout"
+    template = "No answer from {host}:{port} within {timeout_s:g} s ({phase})"
+
+
+class ServiceNotAcceptedError(NetworkError):
+    """The association came up but the peer accepted none of our contexts for ``service``."""
+
+    code = "net.no_context"
+    template = "{host}:{port} accepted the association but not {service}"
+
+
+class DimseStatusError(NetworkError):
+    """A C-FIND/C-MOVE/C-GET answered with a failure status (A700, A900, Cxxx, ...)."""
+
+    code = "qr.status"
+    template = "{service} failed on {host}:{port}: status 0x{status_hex} ({meaning}){comment}"
+
+
+class MoveDestinationUnknownError(DimseStatusError):
+    """A801: the peer does not know the AE title we asked it to move to."""
+
+    code = "qr.unknown_destination"
+    template = "{host}:{port} does not know the move destination {destination} (status 0xA801)"
+
+
+class RetrieveIncompleteError(NetworkError):
+    """The retrieve ended with sub-operations failed (or none reported as done)."""
+
+    code = "qr.incomplete"
+    template = "{failed} of {total} instances were not retrieved from {host}:{port}"
+
+
+class QueryKeyError(WorkstationError):
+    """A query key typed by the user (or given with ``-k``) that cannot be used."""
+
+    code = "qr.key"
+    template = "Query key {key!r}: {reason}"
+
+
+class NodeNotRunningError(WorkstationError):
+    """A C-MOVE to ourselves while our node does not listen: nothing could arrive."""
+
+    code = "qr.node_not_running"
+    template = "Our node {ae_title} is not listening: instances moved to it cannot arrive"
+
+
+class SendSelectionError(StoreError):
+    """UIDs given to a send that name no study, series or instance in the local store."""
+
+    code = "send.selection"
+    template = "{count} UID(s) to send are not in the local store: {uids}"
+
+
+class TranscodeError(WorkstationError):
+    """A stored instance cannot be converted to a transfer syntax the peer accepted."""
+
+    code = "send.transcode"
+    template = "Cannot convert {sop_uid} from {stored} to {target}: {reason}"
+
+
+class SendFailedError(WorkstationError):
+    """A send ended with instances the peer did not store (refused, A7xx, Cxxx, ...)."""
+
+    code = "send.failed"
+    template = "{failed} of {total} instances were not stored at {node}"

@@ -290,6 +290,33 @@ def test_node_added_through_node_dialog_is_saved(qtbot, dialog, context, applied
     assert applied.calls[-1].node("CT scanner") == saved
 
 
+def test_storage_commitment_switch_is_edited_and_kept(qtbot, dialog, context) -> None:
+    def switch_on(widget: QWidget) -> None:
+        assert isinstance(widget, NodeDialog)
+        assert not widget.storage_commitment.isChecked()
+        widget.storage_commitment.setChecked(True)
+        widget.submit()
+
+    dialog.nodes_page.table.selectRow(0)
+    when_modal(switch_on)
+    dialog.nodes_page.edit_node()
+    assert dialog.apply()
+    assert load_settings(context.settings_path).node("PACS").storage_commitment
+
+    def keep(widget: QWidget) -> None:  # editing something else keeps the switch
+        assert isinstance(widget, NodeDialog)
+        assert widget.storage_commitment.isChecked()
+        widget.port.setValue(4242)
+        widget.submit()
+
+    dialog.nodes_page.table.selectRow(0)
+    when_modal(keep)
+    dialog.nodes_page.edit_node()
+    assert dialog.apply()
+    saved = load_settings(context.settings_path).node("PACS")
+    assert saved.storage_commitment and saved.port == 4242
+
+
 def test_node_removed_is_saved(qtbot, dialog, context) -> None:
     dialog.nodes_page.table.selectRow(0)
     qtbot.mouseClick(dialog.nodes_page.remove_button, Qt.MouseButton.LeftButton)

@@ -7,6 +7,7 @@ from workstation.config.persistence import (
 )
 from workstation.config.settings import (
     SCHEMA_VERSION,
+    CompressionPolicy,
     DuplicatePolicy,
     RemoteNode,
     Role,
@@ -18,6 +19,7 @@ from workstation.config.settings import (
 
 __all__ = [
     "SCHEMA_VERSION",
+    "CompressionPolicy",
     "DuplicatePolicy",
     "RemoteNode",
     "Role",

@@ -48,6 +48,19 @@ class Language(StrEnum):
     DE = "de"
 
 
+class CompressionPolicy(StrEnum):
+    """Which transfer syntaxes we may use when sending to a node (CONFORMANCE.md, Storage SCU).
+
+    A stored instance goes as stored when its syntax is allowed and accepted; otherwise it
+    is decompressed (or re-encoded) to an uncompressed syntax the peer accepted. Nothing is
+    ever compressed, and a lossy image sent decompressed keeps Lossy Image Compression 01.
+    """
+
+    UNCOMPRESSED = "uncompressed"  # Explicit/Implicit VR Little Endian (and stored Big Endian)
+    LOSSLESS = "lossless"  # also lossless-compressed syntaxes (JPEG lossless, JPEG-LS, RLE, ...)
+    LOSSY = "lossy"  # also lossy syntaxes (JPEG baseline, JPEG 2000, ...): lossy files as stored
+
+
 class DuplicatePolicy(StrEnum):
     """What to do when an instance with a stored SOP Instance UID arrives again."""
 
@@ -107,6 +120,10 @@ class RemoteNode(BaseModel):
     host: str
     port: int = Field(ge=1, le=65535)
     roles: frozenset[Role] = frozenset()
+    # the transfer syntaxes a send to this node may use (net/send_plan.py)
+    compression: CompressionPolicy = CompressionPolicy.LOSSLESS
+    # ask this node for storage commitment after a successful send job (push model)
+    storage_commitment: bool = False
 
     @field_validator("name")
     @classmethod
@@ -158,6 +175,22 @@ class Settings(BaseModel):
     cleanup_enabled: bool = False
     cleanup_low_water_mb: int = Field(default=2_000, ge=0, le=10_000_000)
     cleanup_high_water_mb: int = Field(default=5_000, ge=1, le=10_000_000)
+    # Storage commitment (net/commitment_scu.py): how long to wait for the N-EVENT-REPORT on
+    # the N-ACTION association (0 = release at once), and after how long a transaction
+    # still without a report is "commit failed".
+    commit_wait_same_association_s: float = Field(default=10.0, ge=0, le=3600)
+    commit_timeout_s: float = Field(default=3600.0, gt=0, le=30 * 86400)
+    # Storage SCU (net/store_scu.py, services/send_job.py): tries of a send job when the
+    # association fails or breaks (timeout, abort; not a rejection), the delay before the
+    # second try (doubled for each further one), and the wait for each C-STORE response.
+    send_retries: int = Field(default=3, ge=1, le=20)
+    send_retry_delay_s: float = Field(default=30.0, ge=0, le=86_400)
+    send_timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    # Query/Retrieve SCU (net/find_scu.py, net/retrieve_scu.py): matches kept per C-FIND
+    # (then C-CANCEL and the list is marked incomplete), and the longest wait for the
+    # next C-MOVE/C-GET response (a PACS may send no pending responses at all).
+    query_result_limit: int = Field(default=500, ge=1, le=100_000)
+    retrieve_timeout_s: float = Field(default=600.0, gt=0, le=86_400)
 
     @field_validator("schema_version")
     @classmethod

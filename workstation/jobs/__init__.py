@@ -12,6 +12,7 @@ from workstation.jobs.model import (
     JobQueueSchemaError,
     JobState,
     PermanentJobError,
+    RetryableJobError,
 )
 from workstation.jobs.queue import INTERRUPTED, JobQueue
 from workstation.jobs.runner import Handler, JobRunner, LogLine, Progress
@@ -29,4 +30,5 @@ __all__ = [
     "LogLine",
     "PermanentJobError",
     "Progress",
+    "RetryableJobError",
 ]

@@ -66,6 +66,18 @@ class PermanentJobError(Exception):
     """Raised by a handler for a failure that another attempt cannot fix (no retry)."""
 
 
+class RetryableJobError(Exception):
+    """Raised by a handler for a failure another attempt may fix, with its own retry delay.
+
+    The next attempt waits ``retry_delay_s`` doubled for each attempt already failed
+    (instead of the queue's default backoff); None keeps the queue's backoff.
+    """
+
+    def __init__(self, message: str, retry_delay_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_delay_s = retry_delay_s
+
+
 class JobCancelled(Exception):
     """Raised by :meth:`CancelToken.raise_if_set`; the runner marks the job cancelled."""
 

@@ -336,16 +336,24 @@ class JobQueue:
         log.info("job %d succeeded", job_id)
         self._notify([job_id])
 
-    def backoff_s(self, attempts: int) -> float:
-        """The wait before the next attempt after ``attempts`` failed ones: base * 2**(n-1)."""
-        return min(self.backoff_max_s, self.backoff_base_s * 2 ** max(0, attempts - 1))
+    def backoff_s(self, attempts: int, base_s: float | None = None) -> float:
+        """The wait before the next attempt after ``attempts`` failed ones: base * 2**(n-1)
+        (``base_s`` instead of the queue's base when given)."""
+        base = self.backoff_base_s if base_s is None else base_s
+        return min(self.backoff_max_s, base * 2 ** max(0, attempts - 1))
 
     def fail(
-        self, job_id: int, error: str, permanent: bool = False, now: float | None = None
+        self,
+        job_id: int,
+        error: str,
+        permanent: bool = False,
+        now: float | None = None,
+        backoff_base_s: float | None = None,
     ) -> Job | None:
         """A failed attempt: queued again after a backoff, or failed for good.
 
         Failed for good when ``permanent`` or when the attempts are used up.
+        ``backoff_base_s`` replaces the queue's backoff base for this job's wait.
         """
         now = self.clock() if now is None else now
         with self._tx() as c:
@@ -364,7 +372,7 @@ class JobQueue:
                 why = "" if permanent else f" after {attempts} attempts"
                 self._log_in(c, job_id, f"failed{why}: {error}", now)
             else:
-                wait = self.backoff_s(attempts)
+                wait = self.backoff_s(attempts, backoff_base_s)
                 c.execute(
                     "UPDATE job SET state = 'queued', last_error = ?, next_attempt_at = ?,"
                     " cancel_requested = 0, updated_at = ? WHERE id = ?",

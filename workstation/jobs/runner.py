@@ -12,7 +12,8 @@ A handler is ``handler(params, progress, cancel, log) -> result message | None``
 - ``log(line)`` adds a line to the job's short log.
 
 Raising :class:`PermanentJobError` fails the job for good; any other exception is
-retried with backoff until the attempts are used up. A handler that returns or raises
+retried with backoff until the attempts are used up (:class:`RetryableJobError` names
+its own backoff base). A handler that returns or raises
 after its token was set leaves the job cancelled — or, if the runner itself is being
 stopped, queued again to resume on the next start.
 """
@@ -26,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from workstation.jobs.cancel import CancelToken
-from workstation.jobs.model import Job, JobCancelled, PermanentJobError
+from workstation.jobs.model import Job, JobCancelled, PermanentJobError, RetryableJobError
 from workstation.jobs.queue import Clock, JobQueue
 
 log = logging.getLogger(__name__)
@@ -138,10 +139,13 @@ class JobRunner:
             if token.is_set():
                 self._after_cancel(job, None)
             else:
-                log.warning(
-                    "job %d (%s) attempt %d raised", job.id, job.kind, job.attempts, exc_info=True
+                expected = isinstance(exc, RetryableJobError)  # no traceback for those
+                log.warning("job %d (%s) attempt %d raised: %s", job.id, job.kind, job.attempts,
+                            _text(exc), exc_info=not expected)  # fmt: skip
+                delay = exc.retry_delay_s if isinstance(exc, RetryableJobError) else None
+                queue.fail(
+                    job.id, _text(exc), permanent=False, now=self.clock(), backoff_base_s=delay
                 )
-                queue.fail(job.id, _text(exc), permanent=False, now=self.clock())
         else:
             progress.flush()
             if token.is_set():

@@ -8,7 +8,6 @@ open: the sender decides whether to go on.
 
 from __future__ import annotations
 
-import errno
 import logging
 import socket
 import time
@@ -24,20 +23,14 @@ from pynetdicom.sop_class import Verification
 from pynetdicom.transport import ThreadedAssociationServer
 
 from workstation.config.settings import Settings
-from workstation.dicom.file_meta import file_meta_bytes
 from workstation.dicom.status import StoreStatus
 from workstation.dicom.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
-from workstation.errors import (
-    CorruptDicomError,
-    InsufficientSpaceError,
-    InvalidUidError,
-    MissingUidError,
-    NotDicomError,
-)
+from workstation.net.commitment_scp import CommitmentService
 from workstation.net.negotiation import QR_SYNTAXES, base_contexts, contexts_for_request
 from workstation.net.qr_scp import QR_SOP_CLASSES, QueryRetrieveSCP
-from workstation.store.local_store import AddOutcome, LocalStore
-from workstation.store.parse import parse_instance
+from workstation.net.receive import DUPLICATE, store_request
+from workstation.store.commitment_state import ReportResult
+from workstation.store.local_store import LocalStore
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +42,7 @@ class NodeEventKind(StrEnum):
     STORED = "stored"
     DUPLICATE = "duplicate"
     STORE_FAILED = "store_failed"
+    COMMITMENT = "commitment"  # a storage commitment report for a study was recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +81,7 @@ class StorageNode:
         self._server: ThreadedAssociationServer | None = None
         self._ae = self._make_ae()
         self._qr = QueryRetrieveSCP(settings, store, self._association_handlers)
+        self.commitment = CommitmentService(settings, store, self._on_commit_report)
         self._contexts: list[PresentationContext] = []
 
     # -- set-up ----------------------------------------------------------------------
@@ -107,6 +102,9 @@ class StorageNode:
             ae.add_supported_context(abstract, list(syntaxes), scu_role=True, scp_role=True)
         for abstract in QR_SOP_CLASSES:
             ae.add_supported_context(abstract, list(QR_SYNTAXES))
+        for abstract, syntaxes in CommitmentService.contexts():
+            # both roles: a peer asks us (N-ACTION), or reports to us as the SCP
+            ae.add_supported_context(abstract, list(syntaxes), scu_role=True, scp_role=True)
         return ae
 
     def add_listener(self, listener: Listener) -> None:
@@ -141,12 +139,14 @@ class StorageNode:
             (evt.EVT_C_ECHO, self._on_echo),
             (evt.EVT_C_STORE, self._on_store),
             *self._qr.handlers(),
+            *self.commitment.handlers(),
         ]
         # pynetdicom's standard event handlers format a log text for every DIMSE message
         # even when nothing shows it (about 5% of a C-FIND's time): keep them for debugging.
         debug = logging.getLogger("pynetdicom").isEnabledFor(logging.DEBUG)
         _config.LOG_HANDLER_LEVEL = "standard" if debug else "none"
         self._contexts = list(self._ae.supported_contexts)
+        self.commitment.start()
         self._server = self._ae.start_server(
             (self.settings.bind_address, self.settings.port),
             block=False,
@@ -175,6 +175,7 @@ class StorageNode:
             assoc.abort()
         for assoc in server.active_associations:
             assoc.join(timeout=5)
+        self.commitment.stop()
         self._ae.shutdown()
 
     # -- association handlers ----------------------------------------------------------
@@ -241,11 +242,22 @@ class StorageNode:
     def _on_echo(self, event: evt.Event) -> int:
         return 0x0000
 
+    def _on_commit_report(self, result: ReportResult, calling_ae: str) -> None:
+        for study_uid in sorted(result.study_uids) or [""]:
+            self._publish(
+                NodeEvent(
+                    NodeEventKind.COMMITMENT,
+                    calling_ae=calling_ae,
+                    study_uid=study_uid,
+                    message=str(result.state),
+                )
+            )
+
     def _on_store(self, event: evt.Event) -> Dataset:
         calling = event.assoc.requestor.ae_title.strip()
         status, comment, sop_uid, study_uid = self._store(event, calling)
         if status == StoreStatus.SUCCESS:
-            kind = NodeEventKind.DUPLICATE if comment == "duplicate" else NodeEventKind.STORED
+            kind = NodeEventKind.DUPLICATE if comment == DUPLICATE else NodeEventKind.STORED
             comment = ""
         else:
             kind = NodeEventKind.STORE_FAILED
@@ -263,55 +275,4 @@ class StorageNode:
         return _status(status, comment)
 
     def _store(self, event: evt.Event, calling: str) -> tuple[int, str, str, str]:
-        request = event.request
-        sop_uid = str(request.AffectedSOPInstanceUID or "")
-        try:
-            meta = file_meta_bytes(
-                str(request.AffectedSOPClassUID),
-                sop_uid,
-                str(event.context.transfer_syntax),
-                source_ae=calling,
-            )
-            parsed = parse_instance(meta + event.request.DataSet.getvalue())
-        except (MissingUidError, InvalidUidError) as exc:
-            return StoreStatus.DATASET_DOES_NOT_MATCH_SOP_CLASS, exc.message(), sop_uid, ""
-        except (CorruptDicomError, NotDicomError) as exc:
-            return StoreStatus.CANNOT_UNDERSTAND, exc.message(), sop_uid, ""
-        except Exception as exc:  # anything pydicom raises on garbage
-            return StoreStatus.CANNOT_UNDERSTAND, f"unreadable dataset: {exc}", sop_uid, ""
-        rec = parsed.record
-        if rec.sop_class_uid != str(request.AffectedSOPClassUID):
-            return (
-                StoreStatus.DATASET_DOES_NOT_MATCH_SOP_CLASS,
-                "SOP Class UID in the dataset differs from the request",
-                sop_uid,
-                rec.study_uid,
-            )
-        if rec.sop_uid != sop_uid:
-            return (
-                StoreStatus.DATASET_DOES_NOT_MATCH_SOP_CLASS,
-                "SOP Instance UID in the dataset differs from the request",
-                sop_uid,
-                rec.study_uid,
-            )
-        try:
-            result = self.store.add_parsed(parsed, source=f"dicom:{calling}")
-        except InsufficientSpaceError as exc:
-            return StoreStatus.OUT_OF_RESOURCES, exc.message(), sop_uid, rec.study_uid
-        except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                return StoreStatus.OUT_OF_RESOURCES, "disk full", sop_uid, rec.study_uid
-            log.exception("storing %s failed", sop_uid)
-            return (
-                StoreStatus.PROCESSING_FAILURE,
-                f"cannot write: {exc.strerror}",
-                sop_uid,
-                rec.study_uid,
-            )
-        except Exception as exc:
-            log.exception("storing %s failed", sop_uid)
-            return StoreStatus.PROCESSING_FAILURE, f"store failed: {exc}", sop_uid, rec.study_uid
-        if result.outcome is AddOutcome.DUPLICATE:
-            log.info("duplicate %s from %s: stored copy kept", sop_uid, calling)
-            return StoreStatus.SUCCESS, "duplicate", sop_uid, rec.study_uid
-        return StoreStatus.SUCCESS, "", sop_uid, rec.study_uid
+        return store_request(self.store, event, calling)

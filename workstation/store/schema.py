@@ -82,6 +82,58 @@ MIGRATIONS: list[str] = [
     ALTER TABLE study ADD COLUMN last_access REAL;
     CREATE INDEX instance_usage_ix ON instance (series_fk, file_size, received_at);
     """,
+    # 3: storage commitment (SCU role): one row per Transaction UID we sent an N-ACTION for
+    # ('state' pending, committed, partly, failed; 'deadline' epoch seconds after which a
+    # pending one is commit failed), one row per referenced instance with its result
+    # (pending, success, failed) and the DICOM Failure Reason when the peer gave one.
+    """
+    CREATE TABLE commit_transaction (
+        transaction_uid TEXT PRIMARY KEY,
+        node_name TEXT NOT NULL,
+        node_ae TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        deadline REAL NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        completed_at REAL,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX commit_transaction_state_ix ON commit_transaction (state, deadline);
+    CREATE TABLE commit_item (
+        transaction_uid TEXT NOT NULL
+            REFERENCES commit_transaction (transaction_uid) ON DELETE CASCADE,
+        sop_class_uid TEXT NOT NULL,
+        sop_uid TEXT NOT NULL,
+        study_uid TEXT NOT NULL DEFAULT '',
+        result TEXT NOT NULL DEFAULT 'pending',
+        failure_reason INTEGER,
+        PRIMARY KEY (transaction_uid, sop_uid)
+    );
+    CREATE INDEX commit_item_study_ix ON commit_item (study_uid);
+    CREATE INDEX commit_item_sop_ix ON commit_item (sop_uid);
+    """,
+    # 4: send state (Storage SCU): per send job ('batch', the job's send id) and instance
+    # the last outcome at the destination node: stored, warning, duplicate (on the peer),
+    # failed or refused (not there), with the DIMSE status (NULL: no response) and the
+    # transfer syntax it went in. A retry of the job skips what its batch already stored.
+    """
+    CREATE TABLE send_record (
+        batch TEXT NOT NULL,
+        node_name TEXT NOT NULL,
+        node_ae TEXT NOT NULL,
+        study_uid TEXT NOT NULL,
+        series_uid TEXT NOT NULL,
+        sop_uid TEXT NOT NULL,
+        sop_class_uid TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        status INTEGER,
+        transfer_syntax TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        sent_at REAL NOT NULL,
+        PRIMARY KEY (batch, sop_uid)
+    );
+    CREATE INDEX send_record_study_ix ON send_record (study_uid, node_name, sent_at);
+    CREATE INDEX send_record_sop_ix ON send_record (sop_uid, node_name);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

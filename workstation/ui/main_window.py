@@ -36,6 +36,7 @@ from workstation.ui.job_worker import JobWorker
 from workstation.ui.jobs_panel import JobsPanel
 from workstation.ui.node_bridge import NodeBridge
 from workstation.ui.node_status import NodeState, NodeStatusLabel
+from workstation.ui.qr.query_panel import QueryPanel
 from workstation.ui.storage_status import FreeSpaceIndicator
 from workstation.ui.viewer.series_strip import series_uid_of
 from workstation.ui.viewer.stack import indexed_images
@@ -93,6 +94,9 @@ class MainWindow(QMainWindow):
         self.tabs.setTabsClosable(True)
         self.tabs.addTab(self.browser, self.tr("Patients"))
         self.tabs.tabBar().setTabButton(0, QTabBar.ButtonPosition.RightSide, None)
+        self.query_panel = QueryPanel(lambda: self.settings, queue, self)
+        self.tabs.addTab(self.query_panel, self.tr("Query/Retrieve"))
+        self.tabs.tabBar().setTabButton(1, QTabBar.ButtonPosition.RightSide, None)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         # a series dragged from the browser: over a tab it shows that tab (to drop on a
         # viewport); dropped on the tab bar it opens in a new tab
@@ -416,6 +420,7 @@ class MainWindow(QMainWindow):
             self.save_state()
             self.importer.close_dialogs()
             self.browser.shutdown()
+            self.query_panel.shutdown()
             for i in range(self.tabs.count()):
                 tab = self.tabs.widget(i)
                 if isinstance(tab, ViewerTab | ObjectTab):

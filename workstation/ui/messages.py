@@ -51,6 +51,9 @@ FIELD_LABELS: dict[str, str] = {
     "commit_wait_same_association_s": QT_TRANSLATE_NOOP(
         "Fields", "Wait for the commitment report on the same association"),
     "commit_timeout_s": QT_TRANSLATE_NOOP("Fields", "Storage commitment timeout"),
+    "send_retries": QT_TRANSLATE_NOOP("Fields", "Send tries"),
+    "send_retry_delay_s": QT_TRANSLATE_NOOP("Fields", "Delay before a send is tried again"),
+    "send_timeout_s": QT_TRANSLATE_NOOP("Fields", "Send timeout"),
     "query_result_limit": QT_TRANSLATE_NOOP("Fields", "Query result limit"),
     "retrieve_timeout_s": QT_TRANSLATE_NOOP("Fields", "Retrieve timeout"),
     "schema_version": QT_TRANSLATE_NOOP("Fields", "Settings version"),
@@ -64,6 +67,7 @@ NODE_FIELD_LABELS: dict[str, str] = {
     "port": QT_TRANSLATE_NOOP("Fields", "Port"),
     "roles": QT_TRANSLATE_NOOP("Fields", "Roles"),
     "storage_commitment": QT_TRANSLATE_NOOP("Fields", "Storage commitment"),
+    "compression": QT_TRANSLATE_NOOP("Fields", "Compression when sending"),
 }
 
 
@@ -211,6 +215,12 @@ TEMPLATES: dict[str, str] = {
     "qr.incomplete": QT_TRANSLATE_NOOP(
         "Messages", "{failed} of {total} instances were not retrieved from {host} port {port}."),
     "qr.key": QT_TRANSLATE_NOOP("Messages", "Query key {key}: {reason}"),
+    "send.selection": QT_TRANSLATE_NOOP(
+        "Messages", "{count} of the UIDs to send are not in the local store: {uids}"),
+    "send.transcode": QT_TRANSLATE_NOOP(
+        "Messages", "The instance {sop_uid} cannot be converted from {stored} to {target}: {reason}"),
+    "send.failed": QT_TRANSLATE_NOOP(
+        "Messages", "{failed} of {total} instances were not stored at {node}."),
     "qr.node_not_running": QT_TRANSLATE_NOOP(
         "Messages", "The local node {ae_title} is not listening: instances moved to it cannot arrive."),
 }  # fmt: skip

@@ -1,0 +1,1 @@
+"""The query/retrieve panel: search remote nodes, drill down, retrieve as jobs."""
