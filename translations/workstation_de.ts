@@ -383,6 +383,14 @@
         <translation>Abrufen</translation>
     </message>
     <message>
+        <source>Storage commitment</source>
+        <translation>Speicherbestätigung</translation>
+    </message>
+    <message>
+        <source>Storage cleanup</source>
+        <translation>Speicherbereinigung</translation>
+    </message>
+    <message>
         <source>Print</source>
         <translation>Drucken</translation>
     </message>
@@ -424,6 +432,18 @@
             <numerusform>%1 und %n weiterer</numerusform>
             <numerusform>%1 und %n weitere</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>%1 item(s) to %2</source>
+        <translation>%1 Element(e) an %2</translation>
+    </message>
+    <message>
+        <source>%1 %2 from %3 (%4)</source>
+        <translation>%1 %2 von %3 (%4)</translation>
+    </message>
+    <message>
+        <source>%1 instance(s) at %2</source>
+        <translation>%1 Instanz(en) bei %2</translation>
     </message>
     <message>
         <source>%1 of %2</source>
@@ -673,6 +693,10 @@
     <message>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Send to</source>
+        <translation>&amp;Senden an</translation>
     </message>
     <message>
         <source>&amp;Edit</source>
@@ -1081,6 +1105,22 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
         <translation>Nach dem Senden Storage Commitment anfordern</translation>
     </message>
     <message>
+        <source>Uncompressed only</source>
+        <translation>Nur unkomprimiert</translation>
+    </message>
+    <message>
+        <source>Lossless compression allowed</source>
+        <translation>Verlustfreie Kompression erlaubt</translation>
+    </message>
+    <message>
+        <source>Lossy compression allowed (as stored)</source>
+        <translation>Verlustbehaftete Kompression erlaubt (wie gespeichert)</translation>
+    </message>
+    <message>
+        <source>How images may travel to this node. Nothing is ever compressed; an image the node does not take as stored is sent decompressed, and a lossy image stays marked as lossy.</source>
+        <translation>Wie Bilder zu diesem Knoten übertragen werden dürfen. Es wird nie komprimiert; ein Bild, das der Knoten nicht wie gespeichert annimmt, wird dekomprimiert gesendet, und ein verlustbehaftetes Bild bleibt als verlustbehaftet gekennzeichnet.</translation>
+    </message>
+    <message>
         <source>Name:</source>
         <translation>Name:</translation>
     </message>
@@ -1095,6 +1135,10 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>Port:</source>
         <translation>Port:</translation>
+    </message>
+    <message>
+        <source>Sending:</source>
+        <translation>Senden:</translation>
     </message>
 </context>
 <context>
@@ -1224,6 +1268,18 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>Delete series</source>
         <translation>Serien löschen</translation>
+    </message>
+    <message>
+        <source>Not committed by the archive</source>
+        <translation>Vom Archiv nicht bestätigt</translation>
+    </message>
+    <message>
+        <source>%1 of these studies were sent but the archive has not confirmed (storage commitment) that it keeps them safely. Deleting them may lose the only copy.
+
+Delete anyway?</source>
+        <translation>%1 dieser Studien wurden gesendet, aber das Archiv hat nicht bestätigt (Storage Commitment), dass es sie sicher aufbewahrt. Beim Löschen kann die einzige Kopie verloren gehen.
+
+Trotzdem löschen?</translation>
     </message>
 </context>
 <context>
@@ -1796,6 +1852,52 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     </message>
 </context>
 <context>
+    <name>SendController</name>
+    <message>
+        <source>No node configured (Service mode → Remote nodes)</source>
+        <translation>Kein Knoten eingerichtet (Servicemodus → Entfernte Knoten)</translation>
+    </message>
+    <message>
+        <source>All of these nodes</source>
+        <translation>Alle diese Knoten</translation>
+    </message>
+    <message>
+        <source>Send to</source>
+        <translation>Senden an</translation>
+    </message>
+    <message>
+        <source>Sending %1 item(s) to %2: see the job panel.</source>
+        <translation>%1 Element(e) werden an %2 gesendet: siehe Auftragsliste.</translation>
+    </message>
+</context>
+<context>
+    <name>SeriesTableModel</name>
+    <message>
+        <source>No.</source>
+        <translation>Nr.</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalität</translation>
+    </message>
+    <message>
+        <source>Series description</source>
+        <translation>Serienbeschreibung</translation>
+    </message>
+    <message>
+        <source>Body part</source>
+        <translation>Körperteil</translation>
+    </message>
+    <message>
+        <source>Date / time</source>
+        <translation>Datum / Zeit</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+</context>
+<context>
     <name>ServiceDialog</name>
     <message>
         <source>Service settings</source>
@@ -2026,6 +2128,98 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>Language:</source>
         <translation>Sprache:</translation>
+    </message>
+</context>
+<context>
+    <name>StudyTableModel</name>
+    <message>
+        <source>Committed</source>
+        <translation>Bestätigt</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Gesendet</translation>
+    </message>
+    <message>
+        <source>Commit pending</source>
+        <translation>Bestätigung ausstehend</translation>
+    </message>
+    <message>
+        <source>Partly sent</source>
+        <translation>Teilweise gesendet</translation>
+    </message>
+    <message>
+        <source>Partly committed</source>
+        <translation>Teilweise bestätigt</translation>
+    </message>
+    <message>
+        <source>Send failed</source>
+        <translation>Senden fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Commit failed</source>
+        <translation>Bestätigung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Not sent</source>
+        <translation>Nicht gesendet</translation>
+    </message>
+    <message>
+        <source>Not sent to any node</source>
+        <translation>An keinen Knoten gesendet</translation>
+    </message>
+    <message>
+        <source>Patient name</source>
+        <translation>Patientenname</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>Patienten-ID</translation>
+    </message>
+    <message>
+        <source>Birth date</source>
+        <translation>Geburtsdatum</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Geschlecht</translation>
+    </message>
+    <message>
+        <source>Study date</source>
+        <translation>Studiendatum</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Study description</source>
+        <translation>Studienbeschreibung</translation>
+    </message>
+    <message>
+        <source>Modalities</source>
+        <translation>Modalitäten</translation>
+    </message>
+    <message>
+        <source>Accession no.</source>
+        <translation>Auftragsnr.</translation>
+    </message>
+    <message>
+        <source>Series</source>
+        <translation>Serien</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <source>Archive</source>
+        <extracomment>the number of matching studies changed (after a filter, sort or refresh)</extracomment>
+        <translation>Archiv</translation>
+    </message>
+    <message>
+        <source>Sent to and committed by the archive nodes</source>
+        <translation>An die Archivknoten gesendet und von ihnen bestätigt</translation>
     </message>
 </context>
 <context>

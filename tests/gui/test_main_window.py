@@ -98,7 +98,7 @@ def test_menus_and_shortcuts(start_app) -> None:
     assert w.action_refresh.shortcut() == QKeySequence(QKeySequence.StandardKey.Refresh)
     file_menu = w.menuBar().actions()[0].menu()
     texts = [a.text() for a in file_menu.actions() if not a.isSeparator()]
-    assert texts == ["Import &files…", "Import f&older…", "Import &DICOMDIR…", "&Quit"]
+    assert texts == ["Import &files…", "Import f&older…", "Import &DICOMDIR…", "&Send to", "&Quit"]
     assert w.action_show_jobs.isCheckable() and w.action_show_jobs.isChecked()
 
 

@@ -147,6 +147,8 @@ class JobsTableModel(QAbstractTableModel):
             "import": self.tr("Import"),
             "send": self.tr("Send"),
             "retrieve": self.tr("Retrieve"),
+            "commit": self.tr("Storage commitment"),
+            "cleanup": self.tr("Storage cleanup"),
             "print": self.tr("Print"),
             "burn": self.tr("Burn media"),
         }.get(kind, kind)
@@ -172,7 +174,34 @@ class JobsTableModel(QAbstractTableModel):
             return self.tr("%1 and %n more", "", len(paths) - 1).replace("%1", str(paths[0]))
         if job.result and job.state is JobState.SUCCEEDED:
             return job.result
+        described = self._network_description(job)
+        if described:
+            return described
         return ", ".join(f"{k}={v}" for k, v in sorted(job.params.items()))
+
+    def _network_description(self, job: Job) -> str:
+        """Send, retrieve and commit jobs in words: what goes where."""
+        p = job.params
+        node = p.get("node")
+        name = node.get("name", "") if isinstance(node, dict) else str(node or "")
+        if job.kind == "send":
+            count = len(p.get("uids") or [])
+            return self.tr("%1 item(s) to %2").replace("%1", str(count)).replace("%2", name)
+        if job.kind == "retrieve":
+            uids = [*(p.get("study_uids") or []), *(p.get("series_uids") or [])]
+            what = str(p.get("level", "")).lower()
+            method = "C-GET" if p.get("method") == "get" else "C-MOVE"
+            return (
+                self.tr("%1 %2 from %3 (%4)")
+                .replace("%1", str(max(len(uids), 1)))
+                .replace("%2", what)
+                .replace("%3", name)
+                .replace("%4", method)
+            )
+        if job.kind == "commit":
+            count = len(p.get("references") or [])
+            return self.tr("%1 instance(s) at %2").replace("%1", str(count)).replace("%2", name)
+        return ""
 
     def progress_text(self, job: Job) -> str:
         if job.total > 0:

@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 from workstation import __version__
 from workstation.config.settings import Settings
 from workstation.jobs import JobQueue
+from workstation.net.node import NodeEventKind
 from workstation.store.browse import series_instance_paths
 from workstation.store.local_store import LocalStore
 from workstation.ui.browser.browser_widget import PatientBrowser
 from workstation.ui.browser.importing import ImportController
+from workstation.ui.browser.send_actions import SendController
 from workstation.ui.job_worker import JobWorker
 from workstation.ui.jobs_panel import JobsPanel
 from workstation.ui.node_bridge import NodeBridge
@@ -122,6 +124,13 @@ class MainWindow(QMainWindow):
             self.importer.progress.connect(lambda *_: self.bridge.mark_changed())
 
         self._build_actions()
+        self.send_controller = SendController(
+            self.browser, queue, lambda: self.settings,
+            lambda text: self.statusBar().showMessage(text, 8000), self,
+        )  # fmt: skip
+        if worker is not None:  # a send or commit job moved on: re-read the Archive column
+            worker.job_changed.connect(self.send_controller.schedule_refresh)
+        bridge.node_event.connect(self._on_node_event)
         self._build_menus()
         self._build_status_bar(node_state)
 
@@ -195,6 +204,14 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(self.tr("&File"))
         for a in (self.action_import_files, self.action_import_folder, self.action_import_dicomdir):
             file_menu.addAction(a)
+        file_menu.addSeparator()
+        self.send_menu = file_menu.addMenu(self.tr("&Send to"))
+        self.send_menu.setObjectName("sendMenu")
+        self.send_menu.aboutToShow.connect(
+            lambda: self.send_controller.fill_send_menu(
+                self.send_menu, self.browser.series_table.hasFocus()
+            )
+        )
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
         edit_menu = bar.addMenu(self.tr("&Edit"))
@@ -339,6 +356,10 @@ class MainWindow(QMainWindow):
     def _add_tab(self, tab: QWidget) -> None:
         index = self.tabs.addTab(tab, tab.title)
         self.tabs.setCurrentIndex(index)
+
+    def _on_node_event(self, event: object) -> None:
+        if getattr(event, "kind", None) == NodeEventKind.COMMITMENT:
+            self.send_controller.schedule_refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is getattr(self, "_tab_bar", None) and event.type() in (

@@ -35,7 +35,13 @@ from workstation.store.browse import (
 from workstation.store.local_store import LocalStore
 from workstation.ui.browser.search_bar import SearchBar
 from workstation.ui.browser.series_model import SeriesTableModel
-from workstation.ui.browser.study_model import COLUMNS, StudyTableModel, display_value
+from workstation.ui.browser.study_model import (
+    ARCHIVE_COLUMN,
+    COLUMNS,
+    StudyTableModel,
+    archive_tooltip,
+    display_value,
+)
 from workstation.ui.browser.thumbnail_strip import ThumbnailLoader, ThumbnailStrip
 
 log = logging.getLogger(__name__)
@@ -102,6 +108,7 @@ class PatientBrowser(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for i, column in enumerate(COLUMNS):
             header.resizeSection(i, _WIDTHS[column])
+        header.resizeSection(ARCHIVE_COLUMN, 170)
         # the description takes the spare width, not the last (numeric) column
         header.setStretchLastSection(False)
         header.setSectionResizeMode(
@@ -296,6 +303,8 @@ class PatientBrowser(QWidget):
             ).replace("%1", str(len(studies)))
         if not self._confirm(self.tr("Delete studies"), text, "\n".join(names)):
             return 0
+        if not self._confirm_uncommitted(studies):
+            return 0
         removed = 0
         with _WaitCursor():
             for uid in studies:
@@ -322,6 +331,8 @@ class PatientBrowser(QWidget):
         if not self._confirm(self.tr("Delete series"), text, details):
             return 0
         study = self._current_study
+        if not self._confirm_uncommitted([study]):
+            return 0
         removed = 0
         with _WaitCursor():
             for uid in series:
@@ -330,6 +341,36 @@ class PatientBrowser(QWidget):
         self.on_studies_changed(frozenset({study}))
         self.deleted.emit(frozenset({study}))
         return removed
+
+    def _confirm_uncommitted(self, study_uids: list[str]) -> bool:
+        """A second question when a study was sent but the archive has not committed it:
+        deleting it may lose the only safe copy."""
+        try:
+            risky = self.study_model.archive_status.uncommitted(study_uids)
+        except Exception:  # unknown state: ask, as for an uncommitted one
+            log.exception("send/commit state not read before delete")
+            risky = []
+        if not risky:
+            return True
+        lines = []
+        for archive in risky[:CONFIRM_LIST_MAX]:
+            row = self.study_model.row_at(self.study_model.row_of(archive.study_uid))
+            name = display_value(row, StudyColumn.PATIENT_NAME) if row else archive.study_uid
+            lines.append(f"{name}: {archive_tooltip(archive).replace(chr(10), '; ')}")
+        answer = QMessageBox.warning(
+            self,
+            self.tr("Not committed by the archive"),
+            self.tr(
+                "%1 of these studies were sent but the archive has not confirmed (storage "
+                "commitment) that it keeps them safely. Deleting them may lose the only "
+                "copy.\n\nDelete anyway?"
+            ).replace("%1", str(len(risky)))
+            + "\n\n"
+            + "\n".join(lines),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _confirm(self, title: str, text: str, details: str) -> bool:
         message = f"{text}\n\n{details}" if details else text

@@ -31,14 +31,13 @@ class SeriesTableModel(QAbstractTableModel):
         self._index = index
         self._study_uid = ""
         self._rows: list[SeriesRow] = []
-        t = QCoreApplication.translate
         self._headers = [
-            t("SeriesTableModel", "No."),
-            t("SeriesTableModel", "Modality"),
-            t("SeriesTableModel", "Series description"),
-            t("SeriesTableModel", "Body part"),
-            t("SeriesTableModel", "Date / time"),
-            t("SeriesTableModel", "Images"),
+            QCoreApplication.translate("SeriesTableModel", "No."),
+            QCoreApplication.translate("SeriesTableModel", "Modality"),
+            QCoreApplication.translate("SeriesTableModel", "Series description"),
+            QCoreApplication.translate("SeriesTableModel", "Body part"),
+            QCoreApplication.translate("SeriesTableModel", "Date / time"),
+            QCoreApplication.translate("SeriesTableModel", "Images"),
         ]
 
     @property

@@ -19,7 +19,9 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QColor
 
+from workstation.store.archive_status import ArchiveFlag, ArchiveStatus, StudyArchive
 from workstation.store.browse import (
     StudyColumn,
     StudyFilter,
@@ -35,24 +37,65 @@ log = logging.getLogger(__name__)
 COLUMNS: list[StudyColumn] = list(StudyColumn)
 NUMERIC = {StudyColumn.NUM_SERIES, StudyColumn.NUM_IMAGES}
 STUDY_UID_ROLE = Qt.ItemDataRole.UserRole + 1
+ARCHIVE_ROLE = Qt.ItemDataRole.UserRole + 2  # the StudyArchive of the row
+# the last column: where the study stands with the archive (sent, committed, ...)
+ARCHIVE_COLUMN = len(COLUMNS)
+_FLAG_COLOURS = {
+    ArchiveFlag.COMMITTED: QColor(0, 128, 0),
+    ArchiveFlag.SENT: QColor(40, 90, 160),
+    ArchiveFlag.COMMIT_PENDING: QColor(160, 110, 0),
+    ArchiveFlag.PARTLY_SENT: QColor(190, 100, 0),
+    ArchiveFlag.PARTLY_COMMITTED: QColor(190, 100, 0),
+    ArchiveFlag.SEND_FAILED: QColor(190, 0, 0),
+    ArchiveFlag.COMMIT_FAILED: QColor(190, 0, 0),
+}
+
+
+def flag_text(flag: ArchiveFlag) -> str:
+    return {
+        ArchiveFlag.COMMITTED: QCoreApplication.translate("StudyTableModel", "Committed"),
+        ArchiveFlag.SENT: QCoreApplication.translate("StudyTableModel", "Sent"),
+        ArchiveFlag.COMMIT_PENDING: QCoreApplication.translate("StudyTableModel", "Commit pending"),
+        ArchiveFlag.PARTLY_SENT: QCoreApplication.translate("StudyTableModel", "Partly sent"),
+        ArchiveFlag.PARTLY_COMMITTED: QCoreApplication.translate(
+            "StudyTableModel", "Partly committed"
+        ),
+        ArchiveFlag.SEND_FAILED: QCoreApplication.translate("StudyTableModel", "Send failed"),
+        ArchiveFlag.COMMIT_FAILED: QCoreApplication.translate("StudyTableModel", "Commit failed"),
+    }[flag]
+
+
+def archive_text(archive: StudyArchive | None) -> str:
+    """The cell: the worst node's flag and name, '+n' for more nodes; 'Not sent'."""
+    if archive is None or archive.worst is None:
+        return QCoreApplication.translate("StudyTableModel", "Not sent")
+    worst = archive.worst
+    more = f" +{len(archive.flags) - 1}" if len(archive.flags) > 1 else ""
+    return f"{flag_text(worst.flag)} · {worst.node_name}{more}"
+
+
+def archive_tooltip(archive: StudyArchive | None) -> str:
+    if archive is None or not archive.flags:
+        return QCoreApplication.translate("StudyTableModel", "Not sent to any node")
+    return "\n".join(f"{f.node_name}: {flag_text(f.flag)}" for f in archive.flags)
+
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
 def _headers() -> dict[StudyColumn, str]:
-    t = QCoreApplication.translate
     return {
-        StudyColumn.PATIENT_NAME: t("StudyTableModel", "Patient name"),
-        StudyColumn.PATIENT_ID: t("StudyTableModel", "Patient ID"),
-        StudyColumn.BIRTH_DATE: t("StudyTableModel", "Birth date"),
-        StudyColumn.SEX: t("StudyTableModel", "Sex"),
-        StudyColumn.STUDY_DATE: t("StudyTableModel", "Study date"),
-        StudyColumn.STUDY_TIME: t("StudyTableModel", "Time"),
-        StudyColumn.DESCRIPTION: t("StudyTableModel", "Study description"),
-        StudyColumn.MODALITIES: t("StudyTableModel", "Modalities"),
-        StudyColumn.ACCESSION: t("StudyTableModel", "Accession no."),
-        StudyColumn.NUM_SERIES: t("StudyTableModel", "Series"),
-        StudyColumn.NUM_IMAGES: t("StudyTableModel", "Images"),
+        StudyColumn.PATIENT_NAME: QCoreApplication.translate("StudyTableModel", "Patient name"),
+        StudyColumn.PATIENT_ID: QCoreApplication.translate("StudyTableModel", "Patient ID"),
+        StudyColumn.BIRTH_DATE: QCoreApplication.translate("StudyTableModel", "Birth date"),
+        StudyColumn.SEX: QCoreApplication.translate("StudyTableModel", "Sex"),
+        StudyColumn.STUDY_DATE: QCoreApplication.translate("StudyTableModel", "Study date"),
+        StudyColumn.STUDY_TIME: QCoreApplication.translate("StudyTableModel", "Time"),
+        StudyColumn.DESCRIPTION: QCoreApplication.translate("StudyTableModel", "Study description"),
+        StudyColumn.MODALITIES: QCoreApplication.translate("StudyTableModel", "Modalities"),
+        StudyColumn.ACCESSION: QCoreApplication.translate("StudyTableModel", "Accession no."),
+        StudyColumn.NUM_SERIES: QCoreApplication.translate("StudyTableModel", "Series"),
+        StudyColumn.NUM_IMAGES: QCoreApplication.translate("StudyTableModel", "Images"),
     }
 
 
@@ -86,6 +129,8 @@ class StudyTableModel(QAbstractTableModel):
         self._rows: list[StudyRow] = []
         self._total = 0
         self._headers = _headers()
+        self.archive_status = ArchiveStatus(index)
+        self._archive: dict[str, StudyArchive] = {}
         self.reload()
 
     # -- what is shown ---------------------------------------------------------------
@@ -121,6 +166,7 @@ class StudyTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._total = count_studies(self._index, self._filter)
         self._rows = self._page(0, self.PAGE_SIZE)
+        self._archive = self._read_archive(self._rows)
         self.endResetModel()
         self.total_changed.emit(self._total)
 
@@ -135,6 +181,9 @@ class StudyTableModel(QAbstractTableModel):
         rows = self._page(0, max(len(self._rows), self.PAGE_SIZE))
         old_uids = [r.study_uid for r in self._rows]
         new_uids = [r.study_uid for r in rows]
+        archive = self._read_archive(rows)
+        archive_changed = archive != self._archive
+        self._archive = archive
         if new_uids[: len(old_uids)] == old_uids and len(new_uids) == len(old_uids):
             changed = [i for i, (a, b) in enumerate(zip(self._rows, rows, strict=True)) if a != b]
             self._rows = rows
@@ -142,6 +191,8 @@ class StudyTableModel(QAbstractTableModel):
                 top = self.index(min(changed), 0)
                 bottom = self.index(max(changed), len(COLUMNS) - 1)
                 self.dataChanged.emit(top, bottom)
+            if archive_changed and rows:
+                self._archive_cells_changed()
         else:
             self.beginResetModel()
             self._rows = rows
@@ -169,6 +220,7 @@ class StudyTableModel(QAbstractTableModel):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
         self._rows.extend(rows)
+        self._archive.update(self._read_archive(rows))
         self.endInsertRows()
 
     def fetch_all(self) -> None:
@@ -190,15 +242,42 @@ class StudyTableModel(QAbstractTableModel):
     def loaded_rows(self) -> list[StudyRow]:
         return list(self._rows)
 
+    # -- archive flags -------------------------------------------------------------------
+    def _read_archive(self, rows: list[StudyRow]) -> dict[str, StudyArchive]:
+        try:
+            return self.archive_status.studies([r.study_uid for r in rows])
+        except Exception:  # the flags must never stop the list from showing
+            log.exception("send/commit state not read")
+            return {}
+
+    def _archive_cells_changed(self) -> None:
+        self.dataChanged.emit(
+            self.index(0, ARCHIVE_COLUMN), self.index(len(self._rows) - 1, ARCHIVE_COLUMN)
+        )
+
+    def refresh_archive(self) -> None:
+        """Re-read the send and commitment flags of the loaded studies (a send or commit
+        job ended, a commitment report came)."""
+        archive = self._read_archive(self._rows)
+        if archive != self._archive:
+            self._archive = archive
+            if self._rows:
+                self._archive_cells_changed()
+
+    def archive_of(self, study_uid: str) -> StudyArchive | None:
+        return self._archive.get(study_uid)
+
     # -- Qt model interface --------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(COLUMNS) + 1
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index.row()) if index.isValid() else None
+        if row is not None and index.column() == ARCHIVE_COLUMN:
+            return self._archive_data(row, role)
         if row is None or not 0 <= index.column() < len(COLUMNS):
             return None
         column = COLUMNS[index.column()]
@@ -215,9 +294,32 @@ class StudyTableModel(QAbstractTableModel):
             return row.study_uid
         return None
 
+    def _archive_data(self, row: StudyRow, role: int) -> Any:
+        archive = self._archive.get(row.study_uid)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return archive_text(archive)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return archive_tooltip(archive)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            worst = archive.worst if archive is not None else None
+            return _FLAG_COLOURS[worst.flag] if worst is not None else QColor(120, 120, 120)
+        if role == STUDY_UID_ROLE:
+            return row.study_uid
+        if role == ARCHIVE_ROLE:
+            return archive
+        return None
+
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and section == ARCHIVE_COLUMN:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return QCoreApplication.translate("StudyTableModel", "Archive")
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return QCoreApplication.translate(
+                    "StudyTableModel", "Sent to and committed by the archive nodes"
+                )
+            return None
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:

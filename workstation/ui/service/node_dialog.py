@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workstation.config.settings import RemoteNode, Role, make_node
+from workstation.config.settings import CompressionPolicy, RemoteNode, Role, make_node
 from workstation.errors import SettingsError
 from workstation.ui.messages import error_text
 
@@ -64,6 +65,23 @@ class NodeDialog(QDialog):
             grid.addWidget(box, i // 2, i % 2)
         self.storage_commitment = QCheckBox(self.tr("Request storage commitment after sending"))
         self.storage_commitment.setChecked(node is not None and node.storage_commitment)
+        self.compression = QComboBox()
+        self.compression.setObjectName("compressionCombo")
+        for policy, text in (
+            (CompressionPolicy.UNCOMPRESSED, self.tr("Uncompressed only")),
+            (CompressionPolicy.LOSSLESS, self.tr("Lossless compression allowed")),
+            (CompressionPolicy.LOSSY, self.tr("Lossy compression allowed (as stored)")),
+        ):
+            self.compression.addItem(text, policy.value)
+        current = node.compression if node is not None else CompressionPolicy.LOSSLESS
+        self.compression.setCurrentIndex(self.compression.findData(current.value))
+        self.compression.setToolTip(
+            self.tr(
+                "How images may travel to this node. Nothing is ever compressed; an image "
+                "the node does not take as stored is sent decompressed, and a lossy image "
+                "stays marked as lossy."
+            )
+        )
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -75,6 +93,7 @@ class NodeDialog(QDialog):
         form.addRow(self.tr("AE title:"), self.ae_title)
         form.addRow(self.tr("Host:"), self.host)
         form.addRow(self.tr("Port:"), self.port)
+        form.addRow(self.tr("Sending:"), self.compression)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -96,6 +115,7 @@ class NodeDialog(QDialog):
                 port=self.port.value(),
                 roles=frozenset(r for r, box in self.role_boxes.items() if box.isChecked()),
                 storage_commitment=self.storage_commitment.isChecked(),
+                compression=CompressionPolicy(self.compression.currentData()),
             )
         except SettingsError as err:
             self.error_label.setText(error_text(err))
