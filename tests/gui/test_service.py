@@ -317,6 +317,38 @@ def test_storage_commitment_switch_is_edited_and_kept(qtbot, dialog, context) ->
     assert saved.storage_commitment and saved.port == 4242
 
 
+def test_compression_policy_is_chosen_and_kept(qtbot, dialog, context) -> None:
+    from workstation.config.settings import CompressionPolicy
+
+    def choose(widget: QWidget) -> None:
+        assert isinstance(widget, NodeDialog)
+        combo = widget.compression
+        assert combo.currentData() == CompressionPolicy.LOSSLESS.value  # the default
+        combo.setCurrentIndex(combo.findData(CompressionPolicy.UNCOMPRESSED.value))
+        widget.submit()
+
+    dialog.nodes_page.table.selectRow(0)
+    when_modal(choose)
+    dialog.nodes_page.edit_node()
+    assert dialog.apply()
+    assert load_settings(context.settings_path).node("PACS").compression is (
+        CompressionPolicy.UNCOMPRESSED
+    )
+
+    def keep(widget: QWidget) -> None:
+        assert isinstance(widget, NodeDialog)
+        assert widget.compression.currentData() == CompressionPolicy.UNCOMPRESSED.value
+        widget.submit()
+
+    dialog.nodes_page.table.selectRow(0)
+    when_modal(keep)
+    dialog.nodes_page.edit_node()
+    assert dialog.apply()
+    assert load_settings(context.settings_path).node("PACS").compression is (
+        CompressionPolicy.UNCOMPRESSED
+    )
+
+
 def test_node_removed_is_saved(qtbot, dialog, context) -> None:
     dialog.nodes_page.table.selectRow(0)
     qtbot.mouseClick(dialog.nodes_page.remove_button, Qt.MouseButton.LeftButton)
