@@ -25,6 +25,7 @@ from pynetdicom.transport import ThreadedAssociationServer
 from workstation.config.settings import Settings
 from workstation.dicom.status import StoreStatus
 from workstation.dicom.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
+from workstation.net.acceptor import accelerate
 from workstation.net.commitment_scp import CommitmentService
 from workstation.net.negotiation import QR_SYNTAXES, base_contexts, contexts_for_request
 from workstation.net.qr_scp import QR_SOP_CLASSES, QueryRetrieveSCP
@@ -193,6 +194,9 @@ class StorageNode:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError:
                 pass
+        # peers' associations: threads that wait instead of polling, C-STORE coded
+        # directly, and the next instance's temp file made while the peer sends it
+        accelerate(event.assoc, after_store=self.store.prepare_spare)
 
     def _known_caller(self, calling_ae: str) -> bool:
         if not self.settings.require_known_callers:

@@ -22,7 +22,7 @@ from workstation.errors import (
     NotDicomError,
 )
 from workstation.store.local_store import AddOutcome, LocalStore
-from workstation.store.parse import parse_instance
+from workstation.store.parse import parse_received
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +37,11 @@ def store_request(store: LocalStore, event: evt.Event, source_ae: str) -> tuple[
     """
     request = event.request
     sop_uid = str(request.AffectedSOPInstanceUID or "")
+    sop_class = str(request.AffectedSOPClassUID)
+    syntax = str(event.context.transfer_syntax)
     try:
-        meta = file_meta_bytes(
-            str(request.AffectedSOPClassUID),
-            sop_uid,
-            str(event.context.transfer_syntax),
-            source_ae=source_ae,
-        )
-        parsed = parse_instance(meta + request.DataSet.getvalue())
+        meta = file_meta_bytes(sop_class, sop_uid, syntax, source_ae=source_ae)
+        parsed = parse_received(meta, request.DataSet.getvalue(), syntax, sop_class)
     except (MissingUidError, InvalidUidError) as exc:
         return StoreStatus.DATASET_DOES_NOT_MATCH_SOP_CLASS, exc.message(), sop_uid, ""
     except (CorruptDicomError, NotDicomError) as exc:
@@ -52,7 +49,7 @@ def store_request(store: LocalStore, event: evt.Event, source_ae: str) -> tuple[
     except Exception as exc:  # anything pydicom raises on garbage
         return StoreStatus.CANNOT_UNDERSTAND, f"unreadable dataset: {exc}", sop_uid, ""
     rec = parsed.record
-    if rec.sop_class_uid != str(request.AffectedSOPClassUID):
+    if rec.sop_class_uid != sop_class:
         return (
             StoreStatus.DATASET_DOES_NOT_MATCH_SOP_CLASS,
             "SOP Class UID in the dataset differs from the request",

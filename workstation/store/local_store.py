@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 INDEX_NAME = "index.sqlite"
 QUARANTINE = "quarantine"
+SPARES_MAX = 4  # empty files made ahead in the store folder (prepare_spare)
 
 
 class AddOutcome(StrEnum):
@@ -75,11 +77,19 @@ class LocalStore:
         self.index = StoreIndex(self.root / INDEX_NAME)
         self._dir_lock = threading.Lock()
         self._known_dirs: set[Path] = set()
+        self._spares_lock = threading.Lock()
+        self._spares: list[Path] = []
+        self._closed = False
         self.last_check: ReconcileReport | None = None
         if check_on_open:
             self.last_check = self.reconcile()
 
     def close(self) -> None:
+        with self._spares_lock:
+            self._closed = True
+            spares, self._spares = self._spares, []
+        for spare in spares:
+            spare.unlink(missing_ok=True)
         self.index.close()
 
     def __enter__(self) -> LocalStore:
@@ -110,6 +120,44 @@ class LocalStore:
             self._known_dirs.add(folder)
 
     # -- adding ----------------------------------------------------------------
+    def prepare_spare(self) -> None:
+        """Make an empty spare file for a coming add, unless SPARES_MAX wait already.
+
+        Creating a file is the slowest step of a small durable write on some disks (about
+        0.3 ms here, more than its fdatasync): a receiver calls this while it waits for
+        the next instance. The spare becomes the temp file in the store folder that is
+        renamed into the series folder, whose fsync makes the new name durable (the
+        rename is one journal commit on ext4/XFS); a crash leaves only temp or spare
+        names, which the start-up check removes. Spares left at close() are removed.
+        """
+        with self._spares_lock:
+            if self._closed or len(self._spares) >= SPARES_MAX:
+                return
+        spare = files.create_spare(self.root)
+        with self._spares_lock:
+            if not self._closed:
+                self._spares.append(spare)
+                return
+        spare.unlink(missing_ok=True)
+
+    def _write_temp(self, folder: Path, name: str, data: bytes) -> Path:
+        """``data`` written and fsynced to a temp file: a spare's if one waits."""
+        with self._spares_lock:
+            spare = self._spares.pop() if self._spares else None
+        if spare is None:
+            return files.write_temp(folder, name, data)
+        return files.write_spare(spare, name, data)
+
+    @staticmethod
+    def _move_into(tmp: Path, target: Path, make_folder: Callable[[], None]) -> None:
+        try:
+            os.replace(tmp, target)
+        except FileNotFoundError:
+            if not tmp.exists():
+                raise
+            make_folder()  # the folder went away under us (a delete of the same series)
+            os.replace(tmp, target)
+
     def add_bytes(self, data: bytes, source: str = "") -> AddResult:
         """Parse, check and store one instance given as bytes (Part 10 or bare dataset)."""
         return self.add_parsed(parse_instance(data), source)
@@ -127,12 +175,16 @@ class LocalStore:
         self.check_free_space()
         target = self.root / rel_path
         self._ensure_dir(target.parent)
-        try:
-            tmp = files.write_temp(target.parent, target.name, parsed.data)
-        except FileNotFoundError:
-            # the folder went away under us (a delete of the same series): make it again
+
+        def make_folder() -> None:
             self._known_dirs.discard(target.parent)
             self._ensure_dir(target.parent)
+
+        try:
+            tmp = self._write_temp(target.parent, target.name, parsed.data)
+        except FileNotFoundError:
+            # the folder went away under us (a delete of the same series): make it again
+            make_folder()
             tmp = files.write_temp(target.parent, target.name, parsed.data)
         moved = False
         try:
@@ -142,7 +194,7 @@ class LocalStore:
                     outcome = AddOutcome.DUPLICATE
                 else:
                     outcome = AddOutcome.STORED if existing is None else AddOutcome.REPLACED
-                    os.replace(tmp, target)
+                    self._move_into(tmp, target, make_folder)
                     moved = True
                     self.index.add(c, rec, rel_path, len(parsed.data), source)
                     if existing is not None and existing != rel_path:

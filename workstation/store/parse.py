@@ -14,7 +14,9 @@ import pydicom
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
+from pydicom.filereader import read_dataset as read_raw_dataset
 from pydicom.uid import (
+    UID,
     ExplicitVRBigEndian,
     ExplicitVRLittleEndian,
     ImplicitVRLittleEndian,
@@ -119,6 +121,39 @@ def _to_part10(ds: Dataset, syntax: str) -> bytes:
     except Exception as exc:
         raise CorruptDicomError(reason=f"cannot be re-encoded: {exc}") from None
     return buf.getvalue()
+
+
+def _body_encoding(transfer_syntax: str) -> tuple[bool, bool] | None:
+    """(implicit VR, little endian) of a data set readable without its file meta, as
+    dcmread would read it; None for a deflated or unknown syntax."""
+    uid = UID(transfer_syntax)
+    if not uid.is_transfer_syntax or uid.is_deflated:
+        return None
+    return uid.is_implicit_VR, uid.is_little_endian
+
+
+def parse_received(
+    meta: bytes, body: bytes, transfer_syntax: str, sop_class_uid: str
+) -> ParsedInstance:
+    """``parse_instance(meta + body)`` for a received data set in ``transfer_syntax``
+    whose file ``meta`` (for ``sop_class_uid``) we built: the same checks and errors,
+    but the data set is read on its own (about 0.1 ms less on the C-STORE hot path)."""
+    encoding = _body_encoding(transfer_syntax)
+    if encoding is None or body[:2] == b"\x00\x00":  # dcmread reads group 0000 apart
+        return parse_instance(meta + body)
+    try:
+        ds = read_raw_dataset(BytesIO(body), *encoding)
+    except Exception as exc:  # pydicom raises many types on malformed input
+        raise CorruptDicomError(reason=f"{type(exc).__name__}: {exc}") from None
+    if len(ds) == 0:
+        raise CorruptDicomError(
+            reason="truncated or empty: no data elements after the file meta information"
+        )
+    _check_complete(ds, body)
+    if MEDIA_STORAGE_DIRECTORY in (ds.get("SOPClassUID"), sop_class_uid):
+        raise NotDicomError(reason="a DICOMDIR (directory of a file-set), not an instance")
+    record = record_from_dataset(ds, transfer_syntax)
+    return ParsedInstance(dataset=ds, record=record, data=meta + body)
 
 
 def parse_instance(data: bytes) -> ParsedInstance:

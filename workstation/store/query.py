@@ -9,9 +9,10 @@ functions over the level's flat ``attrs`` JSON.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from pydicom.dataset import Dataset
@@ -217,6 +218,8 @@ def plan_find(identifier: Dataset, model: Model) -> FindPlan:
     depth = LEVEL_ORDER.index(level)
     where: list[str] = []
     args: list[Any] = []
+    patient_where: list[str] = []  # conditions on the patient row alone
+    patient_args: list[Any] = []
     return_keys: list[str] = []
     unsupported: list[str] = []
     for elem in identifier:
@@ -250,9 +253,20 @@ def plan_find(identifier: Dataset, model: Model) -> FindPlan:
             )
         else:
             cond = key_condition(keyword, vr_of(keyword), _value_expr(keyword), _text(elem.value))
-        if cond is not None:
+        if cond is None:
+            continue
+        if depth > 0 and keyword not in COMPUTED and level_of(keyword) is Level.PATIENT:
+            patient_where.append(cond[0])  # only on the patient row: see below
+            patient_args.extend(cond[1])
+        else:
             where.append(cond[0])
             args.extend(cond[1])
+    if patient_where:
+        # Matched once per patient instead of once per study, series or instance row
+        # (a person name is matched in Python): the same rows, a fraction of the calls.
+        inner = " AND ".join(f"({w})" for w in patient_where)
+        where.append(f"st.patient_fk IN (SELECT p.id FROM patient p WHERE {inner})")
+        args.extend(patient_args)
     columns = ["p.attrs AS p_attrs"]
     for lvl in LEVEL_ORDER[1 : depth + 1]:
         columns.append(f"{ALIAS[lvl]}.attrs AS {ALIAS[lvl]}_attrs")
@@ -280,28 +294,48 @@ def _filter_items(
     return [{k: item.get(k, "") for k in wanted} for item in stored or []]
 
 
-def _response_charset(ds: Dataset, query_charsets: list[str]) -> None:
-    texts = [
-        str(e.value) for e in ds.iterall() if e.VR in ("PN", "LO", "SH", "ST", "LT", "UT", "UC")
-    ]
-    if all(t.isascii() for t in texts):
-        if query_charsets:
-            ds.SpecificCharacterSet = (
-                query_charsets if len(query_charsets) > 1 else query_charsets[0]
-            )
-        return
+# Text VRs whose values are encoded in the Specific Character Set (PS3.5 6.1.2.3).
+CHARSET_VRS = ("PN", "LO", "SH", "ST", "LT", "UT", "UC")
+
+
+@lru_cache(maxsize=64)
+def _codec(charset: str) -> str | None:
     from pydicom.charset import convert_encodings
 
+    try:
+        return convert_encodings([charset])[0]
+    except LookupError:
+        return None
+
+
+def response_charset(texts: Iterable[str], query_charsets: list[str]) -> str | list[str] | None:
+    """The Specific Character Set of a response holding ``texts`` (None: leave it out).
+
+    ASCII answers echo the query's character set; otherwise the query's single
+    (non ISO 2022) character set if it encodes every text, else UTF-8 (ISO_IR 192).
+    """
+    texts = [t for t in texts if t]
+    if all(t.isascii() for t in texts):
+        if query_charsets:
+            return query_charsets if len(query_charsets) > 1 else query_charsets[0]
+        return None
     if len(query_charsets) == 1 and not query_charsets[0].startswith("ISO 2022"):
-        try:
-            codec = convert_encodings(query_charsets)[0]
-            for t in texts:
-                t.encode(codec)
-            ds.SpecificCharacterSet = query_charsets[0]
-            return
-        except (UnicodeEncodeError, LookupError):
-            pass
-    ds.SpecificCharacterSet = "ISO_IR 192"
+        codec = _codec(query_charsets[0])
+        if codec is not None:
+            try:
+                for t in texts:
+                    t.encode(codec)
+                return query_charsets[0]
+            except (UnicodeEncodeError, LookupError):
+                pass
+    return "ISO_IR 192"
+
+
+def _response_charset(ds: Dataset, query_charsets: list[str]) -> None:
+    texts = [_text(e.value) for e in ds.iterall() if e.VR in CHARSET_VRS]
+    charset = response_charset(texts, query_charsets)
+    if charset is not None:
+        ds.SpecificCharacterSet = charset
 
 
 def build_response(plan: FindPlan, row: Any, identifier: Dataset, ae_title: str) -> Dataset:
