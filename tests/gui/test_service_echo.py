@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from tests import ports
 from workstation.config import RemoteNode, Role, Settings
 from workstation.ui.service import ServiceContext
 from workstation.ui.service.service_dialog import ServiceDialog
@@ -28,9 +28,8 @@ WAIT_MS = 30_000
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])
+    """A free loopback port outside the ephemeral range (tests/ports.py)."""
+    return ports.free_port()
 
 
 def dcmtk_env() -> dict[str, str]:

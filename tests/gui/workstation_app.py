@@ -7,13 +7,13 @@ node) and calls the shutdown again for any that never showed.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests import ports
 from workstation.config import Settings, parse_node_spec
 
 LOOPBACK = "127.0.0.1"
@@ -23,9 +23,8 @@ READY_MS = 30_000
 
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])
+    """A free loopback port outside the ephemeral range (tests/ports.py)."""
+    return ports.free_port()
 
 
 def app_settings(data_dir: Path, **overrides: Any) -> Settings:

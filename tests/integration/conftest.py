@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
+from tests.ports import free_port as free_port_outside_ephemeral
 
 from workstation.config import Settings, parse_node_spec
 from workstation.net.node import StorageNode
@@ -48,10 +48,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 # -- ports and processes ---------------------------------------------------------------
 def find_free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])
+    """A TCP port on 127.0.0.1 that nothing listens on right now (tests/ports.py)."""
+    return free_port_outside_ephemeral()
 
 
 @pytest.fixture
