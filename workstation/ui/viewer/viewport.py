@@ -13,18 +13,14 @@ letters sit at the edges and a scale bar shows millimetres when the spacing is k
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QKeyEvent, QMouseEvent, QTransform, QWheelEvent
+from PySide6.QtGui import QImage, QTransform
 from PySide6.QtWidgets import QInputDialog, QWidget
 
-from workstation.dicom.display_state import DisplayedArea, DisplayState, GraphicLayer
-from workstation.dicom.display_state import Window as StateWindow
 from workstation.imaging import geometry, measure
-from workstation.imaging.annotation_graphics import measurement_text, to_layer
+from workstation.imaging.annotation_graphics import measurement_text
 from workstation.imaging.annotations import Annotation, AnnotationSet
 from workstation.imaging.frame_cache import Prefetcher
 from workstation.imaging.luts import VoiLut, Window
@@ -32,9 +28,9 @@ from workstation.ui.viewer import decorations as deco
 from workstation.ui.viewer.drawing import DrawingController, Tool
 from workstation.ui.viewer.overlay import AnnotationOverlay
 from workstation.ui.viewer.stack import ImageStack, is_lossy
+from workstation.ui.viewer.viewport_input import ViewportInput
+from workstation.ui.viewer.viewport_state import PresentationStateMixin
 
-ZOOM_PER_PIXEL = 1.01  # right-drag: zoom factor per pixel of vertical movement
-WHEEL_STEP = 120  # one notch
 PREFETCH_DEPTH = 8
 PICK_TOLERANCE_PX = 6.0  # screen pixels within which a click hits an annotation
 DEFAULT_CINE_FPS = 15.0
@@ -57,7 +53,7 @@ def cine_rate(ds) -> float:
     return 1000.0 / frame_time if frame_time > 0 else DEFAULT_CINE_FPS
 
 
-class Viewport(pg.GraphicsView):
+class Viewport(ViewportInput, PresentationStateMixin, pg.GraphicsView):
     """Shows one image of an :class:`ImageStack` at a time."""
 
     # the image index changed
@@ -306,64 +302,6 @@ class Viewport(pg.GraphicsView):
     def _tolerance(self) -> float:
         return PICK_TOLERANCE_PX / max(self.zoom_factor(), 1e-6)
 
-    # -- presentation states ---------------------------------------------------------------
-    def _apply_presentation(self, fit: bool = False) -> None:
-        """Take window, rotation, flip and inversion from an applied presentation state."""
-        if self.stack is None:
-            return
-        state = self.stack.presentation_state(self.index)
-        if state is None:
-            return
-        if state.window is not None:
-            self.window = Window(state.window.center, state.window.width,
-                                 str(state.window.function))  # fmt: skip
-        self.rotation, self.flip_horizontal = state.rotation, state.flip_horizontal
-        self.invert = state.invert
-
-    def show_displayed_area(self, area: DisplayedArea) -> None:
-        """Zoom to a displayed area (1-based pixel corners, in either orientation)."""
-        (c0, r0), (c1, r1) = area.box()
-        rect = self.image_item.mapRectToParent(QRectF(c0 - 1, r0 - 1, c1 - c0 + 1, r1 - r0 + 1))
-        self.view.setRange(rect, padding=0.0)
-        self._fitted = False
-
-    def displayed_area(self) -> DisplayedArea:
-        """The part of the image shown now, as a presentation state stores it: the whole
-        image when fitted, else the visible part (corners as shown after rotation/flip)."""
-        assert self.stack is not None
-        ds = self.stack.header(self.index)
-        columns, rows = int(ds.Columns), int(ds.Rows)
-        if self._fitted:
-            box = ((1, 1), (columns, rows))
-        else:
-            visible = self.image_item.mapRectFromParent(self.view.viewRect())
-            box = (
-                (math.floor(visible.left()) + 1, math.floor(visible.top()) + 1),
-                (max(math.ceil(visible.right()), 1), max(math.ceil(visible.bottom()), 1)),
-            )
-        return DisplayedArea.oriented(box, self.rotation, self.flip_horizontal)
-
-    def display_state(self) -> DisplayState:
-        """The current display of the current image, as a presentation state stores it."""
-        assert self.stack is not None
-        window = None
-        cw = self.window_center_width()
-        if cw is not None and isinstance(self.window, Window):
-            window = StateWindow(cw[0], cw[1])
-        area = self.displayed_area()
-        layers: tuple[GraphicLayer, ...] = ()
-        target = self.annotations()
-        if target is not None and len(target):
-            layers = (to_layer(target, self.labels()),)
-        return DisplayState(
-            window=window,
-            invert=self.invert,
-            displayed_area=area,
-            rotation=self.rotation,
-            flip_horizontal=self.flip_horizontal,
-            layers=layers,
-        )
-
     # -- display ---------------------------------------------------------------------------
     def _prefetch(self) -> None:
         if self.prefetcher is not None and self.stack is not None:
@@ -490,9 +428,7 @@ class Viewport(pg.GraphicsView):
         if not self.spacing.calibrated or not self.spacing.col_mm:
             self.scale_bar.set_bar(0, "")
             return
-        px_per_mm = self.zoom_factor() / self.spacing.col_mm
-        if self.rotation in (90, 270) and self.spacing.row_mm:
-            px_per_mm = self.zoom_factor() / self.spacing.col_mm  # square after aspect scaling
+        px_per_mm = self.zoom_factor() / self.spacing.col_mm  # square after aspect scaling
         target_mm = self.viewport().width() / 4 / px_per_mm if px_per_mm > 0 else 0
         if target_mm <= 0:
             self.scale_bar.set_bar(0, "")
@@ -530,96 +466,6 @@ class Viewport(pg.GraphicsView):
         if self._fitted and self.stack is not None:
             self.view.autoRange(padding=0.0)
         self._update_overlay()
-
-    # -- input -----------------------------------------------------------------------------
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        steps = -round(event.angleDelta().y() / WHEEL_STEP) or (
-            -1 if event.angleDelta().y() > 0 else 1 if event.angleDelta().y() < 0 else 0
-        )
-        self.scroll(steps)
-        event.accept()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        K = Qt.Key
-        actions = {
-            K.Key_PageDown: lambda: self.scroll(1), K.Key_Down: lambda: self.scroll(1),
-            K.Key_Right: lambda: self.scroll(1), K.Key_PageUp: lambda: self.scroll(-1),
-            K.Key_Up: lambda: self.scroll(-1), K.Key_Left: lambda: self.scroll(-1),
-            K.Key_Home: lambda: self.set_index(0),
-            K.Key_End: lambda: self.set_index(self.count() - 1),
-            K.Key_F: self.fit, K.Key_Plus: lambda: self.zoom_by(1.25),
-            K.Key_Equal: lambda: self.zoom_by(1.25), K.Key_Minus: lambda: self.zoom_by(0.8),
-            K.Key_R: self.reset_window, K.Key_I: self.toggle_invert,
-            K.Key_Delete: self.drawing.delete_selected,
-            K.Key_Backspace: self.drawing.delete_selected, K.Key_Escape: self.drawing.cancel,
-            K.Key_Space: lambda: self.stop_cine() if self.playing else self.start_cine(),
-        }  # fmt: skip
-        action = actions.get(key)
-        if action is None:
-            super().keyPressEvent(event)
-            return
-        action()
-        event.accept()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        self.setFocus()
-        button = event.button()
-        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        if button == Qt.MouseButton.LeftButton and not shift:
-            tool = self.drawing.tool
-            if tool is Tool.PAN:
-                button = Qt.MouseButton.MiddleButton
-            elif tool is Tool.ZOOM:
-                button = Qt.MouseButton.RightButton
-            elif tool is not Tool.WINDOW and self.stack is not None:
-                self.drawing.press(self._image_point(event.position()), self._tolerance())
-                self._drag = (Qt.MouseButton.LeftButton, event.position(), "tool")
-                event.accept()
-                return
-        elif button == Qt.MouseButton.LeftButton:
-            button = Qt.MouseButton.MiddleButton
-        start = self.window_center_width() if button == Qt.MouseButton.LeftButton else None
-        self._drag = (button, event.position(), start)
-        event.accept()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        pos = event.position()
-        if self.stack is not None and (self._drag is None or self._drag[2] == "tool"):
-            if self.drawing.pending is not None or (self._drag and self._drag[2] == "tool"):
-                self.drawing.move(self._image_point(pos))
-            return
-        if self._drag is None:
-            return
-        button, last, start = self._drag
-        if button == Qt.MouseButton.LeftButton:
-            if isinstance(start, tuple):
-                dx, dy = pos.x() - last.x(), pos.y() - last.y()
-                c, w = start
-                self.set_window(c + dy * self.wl_sensitivity, w + dx * self.wl_sensitivity)
-            return  # the window is relative to the press position
-        if button == Qt.MouseButton.RightButton:
-            self.zoom_by(ZOOM_PER_PIXEL ** (-(pos.y() - last.y())))
-        elif button == Qt.MouseButton.MiddleButton:
-            a = self.view.mapSceneToView(self.mapToScene(last.toPoint()))
-            b = self.view.mapSceneToView(self.mapToScene(pos.toPoint()))
-            self._fitted = False
-            self.view.translateBy(x=a.x() - b.x(), y=a.y() - b.y())
-        self._drag = (button, pos, start)
-        event.accept()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._drag is not None and self._drag[2] == "tool" and self.stack is not None:
-            self.drawing.release(self._image_point(event.position()), self._tolerance())
-        self._drag = None
-        event.accept()
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        if self.drawing.draws:  # a double click while drawing is two clicks
-            self.mousePressEvent(event)
-            return
-        self.fit()
-        event.accept()
 
     def rendered_image(self) -> np.ndarray | None:
         """The 8-bit image shown now (for tests and exports)."""
