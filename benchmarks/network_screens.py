@@ -69,7 +69,7 @@ def inside(out: Path) -> int:
     warnings.simplefilter("ignore")
     sys.path.insert(0, str(REPO))
     import pydicom
-    from PySide6.QtCore import QCoreApplication, QEventLoop, QPoint
+    from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QApplication
 
     from workstation.config import Settings
@@ -118,11 +118,7 @@ def inside(out: Path) -> int:
         window.resize(1560, 940)
         station.start()
 
-        def pause(ms: int) -> None:
-            deadline = time.monotonic() + ms / 1000
-            while time.monotonic() < deadline:
-                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-                time.sleep(0.01)
+        pause = screenshots.pump
 
         def wait(predicate, timeout: float, what: str) -> None:
             deadline = time.monotonic() + timeout

@@ -253,6 +253,16 @@ def showcase_study(store) -> str:
     return row[0]
 
 
+def pump(ms: int) -> None:
+    """Let Qt process events for ``ms`` milliseconds (the screenshot scripts' pause)."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline = time.monotonic() + ms / 1000
+    while time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.01)
+
+
 def save(pixmap, path: Path) -> None:
     if not pixmap.save(str(path)):
         raise RuntimeError(f"cannot save {path}")

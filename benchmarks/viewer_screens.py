@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 import warnings
 from io import BytesIO
 from pathlib import Path
@@ -107,7 +106,6 @@ def inside(out: Path) -> int:
     import pydicom
     from pydicom.data import get_testdata_file
     from pydicom.uid import generate_uid
-    from PySide6.QtCore import QCoreApplication, QEventLoop
     from PySide6.QtWidgets import QApplication
 
     from workstation.config import Settings
@@ -144,11 +142,7 @@ def inside(out: Path) -> int:
     window.resize(1560, 940)
     station.start()
 
-    def pause(ms: int) -> None:
-        deadline = time.monotonic() + ms / 1000
-        while time.monotonic() < deadline:
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-            time.sleep(0.01)
+    pause = screenshots.pump
 
     def shot(name: str) -> None:
         pause(400)

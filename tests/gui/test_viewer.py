@@ -16,29 +16,14 @@ from PySide6.QtWidgets import QApplication
 
 from workstation.imaging.luts import Window
 from workstation.imaging.pipeline import FrameSource
-from workstation.ui.viewer.viewer_tab import CT_PRESETS, ViewerTab
+from workstation.ui.viewer.viewer_tab import CT_PRESETS
 
 pytestmark = [pytest.mark.gui, pytest.mark.filterwarnings("ignore::UserWarning")]
 
 start_app = workstation_app.start_app  # the fixture
 
 
-@pytest.fixture
-def open_tab(qtbot):
-    tabs: list[ViewerTab] = []
-
-    def open_(*names: str) -> ViewerTab:
-        tab = ViewerTab([get_testdata_file(n) for n in names], "test")
-        qtbot.addWidget(tab)
-        tab.resize(600, 500)
-        tab.show()
-        qtbot.waitExposed(tab)
-        tabs.append(tab)
-        return tab
-
-    yield open_
-    for tab in tabs:
-        tab.shutdown()
+open_tab = workstation_app.open_tab  # the fixture
 
 
 def corner(vp, name: str) -> str:

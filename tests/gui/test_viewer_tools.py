@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from pydicom.data import get_testdata_file
+import workstation_app
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 from workstation.imaging import measure
@@ -20,22 +20,8 @@ pytestmark = [pytest.mark.gui, pytest.mark.filterwarnings("ignore::UserWarning")
 CT_SPACING_MM = 0.661468  # Pixel Spacing of CT_small.dcm (square)
 
 
-@pytest.fixture
-def open_tab(qtbot):
-    tabs: list[ViewerTab] = []
-
-    def open_(*names: str) -> ViewerTab:
-        tab = ViewerTab([get_testdata_file(n) for n in names], "test")
-        qtbot.addWidget(tab)
-        tab.resize(900, 700)
-        tab.show()
-        qtbot.waitExposed(tab)
-        tabs.append(tab)
-        return tab
-
-    yield open_
-    for tab in tabs:
-        tab.shutdown()
+open_tab = workstation_app.open_tab  # the fixture
+VIEWER_SIZE = (900, 700)  # room for the measurement labels
 
 
 def screen(vp, x: float, y: float) -> QPoint:

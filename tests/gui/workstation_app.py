@@ -79,3 +79,30 @@ def start_app(qtbot, tmp_path: Path) -> Iterator[Callable[..., Any]]:
             station.window.close()
             station.shutdown()
             station.window.deleteLater()
+
+
+@pytest.fixture
+def open_tab(qtbot, request) -> Iterator[Callable[..., Any]]:
+    """``open_tab(*shipped_file_names)``: a shown viewer tab over pydicom's test files, of
+    the test module's ``VIEWER_SIZE`` (default 600 x 500); its threads stop afterwards."""
+    from pydicom.data import get_testdata_file
+
+    from workstation.ui.viewer.viewer_tab import ViewerTab
+
+    tabs: list[Any] = []
+
+    size = getattr(request.module, "VIEWER_SIZE", (600, 500))
+
+    def open_(*names: str) -> Any:
+        tab = ViewerTab([get_testdata_file(n) for n in names], "test")
+        qtbot.addWidget(tab)
+        tab.resize(*size)
+        tab.show()
+        qtbot.waitExposed(tab)
+        tabs.append(tab)
+        return tab
+
+    yield open_
+    for tab in tabs:
+        tab.shutdown()
+

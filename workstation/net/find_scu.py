@@ -11,7 +11,6 @@ received so far and reports the error. Never raises for a network outcome.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -24,7 +23,14 @@ from workstation.config.settings import RemoteNode
 from workstation.dicom.qr_identifier import QRModel
 from workstation.errors import NetworkError
 from workstation.jobs.cancel import CancelToken
-from workstation.net.qr_scu import FIND, Connection, LocalAE, connect, qr_context, sop_class
+from workstation.net.qr_scu import (
+    FIND,
+    Canceller,
+    LocalAE,
+    connect,
+    qr_context,
+    sop_class,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,33 +82,6 @@ def decode_match(ds: Dataset, query_charset: object = None) -> Dataset:
     return ds
 
 
-class _Canceller:
-    """Sends one C-CANCEL for the running C-FIND, from whichever thread asks first."""
-
-    def __init__(self, connection: Connection, msg_id: int, context_id: int) -> None:
-        self.connection = connection
-        self.msg_id = msg_id
-        self.context_id = context_id
-        self._lock = threading.Lock()
-        self.sent_at: float | None = None
-        self.finished = False
-
-    def send(self) -> None:
-        with self._lock:
-            if self.sent_at is not None or self.finished:
-                return
-            self.sent_at = time.monotonic()
-            try:
-                self.connection.assoc.send_c_cancel(self.msg_id, self.context_id)
-                log.info("C-CANCEL sent for C-FIND %d", self.msg_id)
-            except (RuntimeError, ValueError) as exc:
-                log.info("C-CANCEL not sent: %s", exc)
-
-    def finish(self) -> None:
-        with self._lock:
-            self.finished = True
-
-
 def find(
     node: RemoteNode,
     identifier: Dataset,
@@ -132,7 +111,7 @@ def find(
     try:
         context = connection.context_for(uid, FIND)
         responses = connection.assoc.send_c_find(identifier, uid, msg_id=msg_id)
-        canceller = _Canceller(connection, msg_id, context.context_id)
+        canceller = Canceller(connection, msg_id, context.context_id, FIND, log)
         if cancel is not None:
             unregister = cancel.on_cancel(canceller.send)
         for rsp_status, match in responses:

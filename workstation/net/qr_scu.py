@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -299,3 +300,40 @@ def _association_error(
         return NetworkTimeoutError(**values, phase=found.get("phase", "association"),
                                    timeout_s=found.get("timeout_s", 0.0))  # fmt: skip
     return PeerConnectError(**{**found, **values}, cause=code, detail=detail)
+
+
+class Canceller:
+    """One C-CANCEL for the running C-FIND/C-MOVE/C-GET, sent from whichever thread asks
+    first (a cancel token's callback, or the response loop); ``sent_at`` says when."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        msg_id: int,
+        context_id: int,
+        service: str = "request",
+        logger: logging.Logger | None = None,
+    ) -> None:
+        self.connection = connection
+        self.msg_id = msg_id
+        self.context_id = context_id
+        self.service = service
+        self.log = logger or log
+        self._lock = threading.Lock()
+        self.sent_at: float | None = None
+        self.finished = False
+
+    def send(self) -> None:
+        with self._lock:
+            if self.sent_at is not None or self.finished:
+                return
+            self.sent_at = time.monotonic()
+            try:
+                self.connection.assoc.send_c_cancel(self.msg_id, self.context_id)
+                self.log.info("C-CANCEL sent for %s %d", self.service, self.msg_id)
+            except (RuntimeError, ValueError) as exc:
+                self.log.info("C-CANCEL not sent: %s", exc)
+
+    def finish(self) -> None:
+        with self._lock:
+            self.finished = True

@@ -10,7 +10,6 @@ sends C-CANCEL. Never raises for a network outcome: the outcome carries the type
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from workstation.jobs.cancel import CancelToken
 from workstation.net.qr_scu import (
     GET,
     MOVE,
+    Canceller,
     Connection,
     LocalAE,
     connect,
@@ -138,33 +138,6 @@ class RetrieveOutcome:
 Progress = Callable[[SubOperations], None]
 
 
-class _Canceller:
-    """One C-CANCEL for the running request, sent from whichever thread asks first."""
-
-    def __init__(self, connection: Connection, msg_id: int, context_id: int) -> None:
-        self.connection = connection
-        self.msg_id = msg_id
-        self.context_id = context_id
-        self._lock = threading.Lock()
-        self.sent = False
-        self.finished = False
-
-    def send(self) -> None:
-        with self._lock:
-            if self.sent or self.finished:
-                return
-            self.sent = True
-            try:
-                self.connection.assoc.send_c_cancel(self.msg_id, self.context_id)
-                log.info("C-CANCEL sent for request %d", self.msg_id)
-            except (RuntimeError, ValueError) as exc:
-                log.info("C-CANCEL not sent: %s", exc)
-
-    def finish(self) -> None:
-        with self._lock:
-            self.finished = True
-
-
 def read_responses(
     connection: Connection,
     service: str,
@@ -182,7 +155,7 @@ def read_responses(
     status: int | None = None
     error: NetworkError | None = None
     failed_uids: tuple[str, ...] = ()
-    canceller = _Canceller(connection, msg_id, context.context_id)
+    canceller = Canceller(connection, msg_id, context.context_id, logger=log)
     responses = responses_for()  # the request goes out here, before any C-CANCEL can
     unregister = cancel.on_cancel(canceller.send) if cancel is not None else (lambda: None)
     try:

@@ -437,3 +437,22 @@ def series_instance_paths(index: StoreIndex, series_uid: str) -> list[tuple[str,
     )
     with index.reader() as c:
         return [(r[0], r[1]) for r in c.execute(sql, (series_uid,))]
+
+
+def instance_counts(index: StoreIndex, study_uids: set[str] | list[str]) -> dict[str, int]:
+    """Instances stored per study (studies with none are absent): what "all of the study
+    was sent / committed" is measured against."""
+    wanted = sorted(set(study_uids))
+    counts: dict[str, int] = {}
+    with index.reader() as c:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = c.execute(
+                "SELECT st.study_uid, COUNT(i.id) FROM study st JOIN series s ON s.study_fk = st.id"
+                " JOIN instance i ON i.series_fk = s.id"
+                f" WHERE st.study_uid IN ({','.join('?' * len(chunk))}) GROUP BY st.study_uid",
+                chunk,
+            )
+            counts.update({r[0]: r[1] for r in rows})
+    return counts
+

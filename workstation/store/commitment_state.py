@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from workstation.errors import LateTransactionError, UnknownTransactionError
+from workstation.store.browse import instance_counts
 from workstation.store.index import StoreIndex
 
 log = logging.getLogger(__name__)
@@ -321,7 +322,7 @@ class CommitmentState:
             if result == ItemResult.PENDING and r["deadline"] < now:
                 result = ItemResult.FAILED
             latest.setdefault((r["study_uid"], r["node_name"]), {})[r["sop_uid"]] = result
-        counts = self._instance_counts({study for study, _node in latest})
+        counts = instance_counts(self.index, {study for study, _node in latest})
         out: dict[str, list[StudyCommit]] = {}
         for (study, node), results in sorted(latest.items()):
             values = list(results.values())
@@ -372,22 +373,6 @@ class CommitmentState:
             )
             found.update({r[0]: r[1] for r in rows})
         return found
-
-    def _instance_counts(self, study_uids: set[str]) -> dict[str, int]:
-        if not study_uids:
-            return {}
-        uids = list(study_uids)
-        counts: dict[str, int] = {}
-        for start in range(0, len(uids), 500):
-            chunk = uids[start : start + 500]
-            rows = self._rows(
-                "SELECT st.study_uid, COUNT(i.id) FROM study st"
-                " JOIN series s ON s.study_fk = st.id JOIN instance i ON i.series_fk = s.id"
-                f" WHERE st.study_uid IN ({','.join('?' * len(chunk))}) GROUP BY st.study_uid",
-                chunk,
-            )
-            counts.update({r[0]: r[1] for r in rows})
-        return counts
 
 
 def _transaction(r: sqlite3.Row) -> CommitTransaction:

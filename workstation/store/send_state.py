@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from workstation.store.browse import instance_counts
 from workstation.store.index import StoreIndex
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ class SendState:
         for study, node, sop, outcome, sent_at in self._rows(sql, args):
             latest.setdefault((study, node), {})[sop] = outcome
             last_at[(study, node)] = sent_at
-        counts = self._instance_counts({study for study, _node in latest})
+        counts = instance_counts(self.index, {study for study, _node in latest})
         out: dict[str, list[StudySend]] = {}
         for (study, node), outcomes in sorted(latest.items()):
             on_peer = sum(1 for o in outcomes.values() if SendOutcome(o).on_peer)
@@ -154,19 +155,3 @@ class SendState:
     def _rows(self, sql: str, args: Sequence[object]) -> list[sqlite3.Row]:
         with self.index.reader() as c:
             return c.execute(sql, list(args)).fetchall()
-
-    def _instance_counts(self, study_uids: set[str]) -> dict[str, int]:
-        if not study_uids:
-            return {}
-        wanted = sorted(study_uids)
-        counts: dict[str, int] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = self._rows(
-                "SELECT st.study_uid, COUNT(i.id) FROM study st JOIN series s ON s.study_fk = st.id"
-                " JOIN instance i ON i.series_fk = s.id"
-                f" WHERE st.study_uid IN ({','.join('?' * len(chunk))}) GROUP BY st.study_uid",
-                chunk,
-            )
-            counts.update({r[0]: r[1] for r in rows})
-        return counts
