@@ -105,8 +105,8 @@ def inside(out: Path) -> int:
     from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from workstation.cli import sample_paths
     from workstation.config import Settings, parse_node_spec
+    from workstation.samples import sample_paths
     from workstation.store import LocalStore, import_paths
 
     app = QApplication([sys.argv[0]])

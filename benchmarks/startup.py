@@ -167,7 +167,8 @@ def time_filters(root: Path, runs: int, today: dt.date) -> list[tuple[str, float
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from workstation.store.browse import DatePreset, StudyFilter, preset_range
+    from workstation.dicom.query_form import DatePreset
+    from workstation.store.browse import StudyFilter, preset_range
     from workstation.ui.browser.browser_widget import PatientBrowser
     from workstation.ui.browser.study_model import StudyTableModel
 

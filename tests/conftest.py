@@ -62,3 +62,12 @@ def _running(t: threading.Thread) -> bool:
     if isinstance(t, threading._DummyThread):
         return t.native_id is not None and Path(f"/proc/self/task/{t.native_id}").exists()
     return t.is_alive()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def pynetdicom_configured():
+    """pynetdicom's process-wide settings, set once as the composition root does at
+    start-up (without debug logs), whichever test makes the first AE."""
+    from workstation.net.association import configure_pynetdicom
+
+    configure_pynetdicom(debug=False, log_identifiers=False)

@@ -810,6 +810,10 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
         <translation>Die Auftragsdatenbank wurde von einem neueren Programm geschrieben (Schema {found}, dieses kennt {known})</translation>
     </message>
     <message>
+        <source>Invalid parameters for a &apos;{kind}&apos; job: {summary}</source>
+        <translation>Ungültige Parameter für einen Auftrag der Art &apos;{kind}&apos;: {summary}</translation>
+    </message>
+    <message>
         <source>No thumbnail for {path}: {reason}</source>
         <translation>Keine Miniatur für {path}: {reason}</translation>
     </message>
@@ -1176,6 +1180,7 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <name>ObjectTab</name>
     <message>
         <source>Object %1</source>
+        <extracomment>a line for the status bar (the viewer tab&apos;s signal; nothing here sends one yet)</extracomment>
         <translation>Objekt %1</translation>
     </message>
     <message>

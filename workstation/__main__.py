@@ -1,5 +1,8 @@
+"""`python -m workstation`: the command line."""
+
 import sys
 
 from workstation.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,4 +1,4 @@
-"""The GUI wiring: config -> store -> job queue -> node -> main window.
+"""The GUI wiring: the Qt-free runtime (``runtime.py``) -> main window.
 
 The window comes up first, on an unchecked store, so a large store does not delay it;
 the store's start-up check (temp files, rows without files, files without rows) runs
@@ -24,17 +24,9 @@ from workstation.config.persistence import default_config_path, save_settings
 from workstation.config.settings import Settings
 from workstation.errors import WorkstationError
 from workstation.jobs import JobQueue, JobState
-from workstation.net.node import StorageNode
+from workstation.net.scp.node import StorageNode
+from workstation.runtime import Runtime
 from workstation.services.cleanup_job import KIND as CLEANUP_KIND
-from workstation.services.cleanup_job import cleanup_handler
-from workstation.services.commit_job import KIND as COMMIT_KIND
-from workstation.services.commit_job import commit_after_send, commit_handler
-from workstation.services.import_job import KIND as IMPORT_KIND
-from workstation.services.import_job import import_handler
-from workstation.services.retrieve_job import KIND as RETRIEVE_KIND
-from workstation.services.retrieve_job import retrieve_handler
-from workstation.services.send_job import KIND as SEND_KIND
-from workstation.services.send_job import send_handler
 from workstation.store.cleanup import CleanupPolicy
 from workstation.store.local_store import LocalStore, ReconcileReport
 from workstation.ui.job_worker import JobWorker
@@ -47,7 +39,6 @@ from workstation.ui.storage_dialog import open_storage_cleanup
 
 log = logging.getLogger(__name__)
 
-JOBS_DB = "jobs.sqlite"
 UI_STATE_FILE = "gui.ini"
 EXIT_WHEN_SHOWN_ENV = "WORKSTATION_EXIT_WHEN_SHOWN"
 SHOWN_MARKER = "main-window-shown"
@@ -102,42 +93,15 @@ class Workstation(QObject):
         config_path: Path | None = None,
     ) -> None:
         super().__init__()
-        self.settings = settings
         self.config_path = config_path or default_config_path()
         self.offer_samples = offer_samples
-        self.store = LocalStore(
-            settings.data_dir,
-            duplicate_policy=settings.duplicate_policy,
-            min_free_space_mb=settings.min_free_space_mb,
-            check_on_open=False,  # StoreCheck runs it once the window is up
-        )
-        self.queue = JobQueue(self.store.root / JOBS_DB)
-        self.queue.recover()
-        self.worker = JobWorker(
-            self.queue,
-            {
-                IMPORT_KIND: import_handler(self.store),
-                # after a successful send: a commit job when the node has commitment on
-                SEND_KIND: send_handler(
-                    self.store,
-                    lambda: self.settings,
-                    on_sent=lambda node, refs: commit_after_send(self.queue, node, refs),
-                ),
-                CLEANUP_KIND: cleanup_handler(self.store, lambda: self.settings),
-                COMMIT_KIND: commit_handler(self.store, lambda: self.settings),
-                # C-MOVE to ourselves arrives through self.node; C-GET instances are
-                # announced to the browser like the node's own arrivals
-                RETRIEVE_KIND: retrieve_handler(
-                    lambda: self.settings,
-                    self.store,
-                    node_listening=lambda: self.node.running,
-                    on_event=lambda event: self.bridge.on_node_event(event),
-                ),
-            },
-        )
-        self.node = StorageNode(settings, self.store)
+        # StoreCheck runs the store's check once the window is up; the worker hosts the
+        # runtime's handlers on its QThread
+        self.runtime = Runtime(settings, check_store=False)
+        self.worker = JobWorker(self.runtime.queue, self.runtime.handlers)
         self.bridge = NodeBridge(parent=self)
         self.bridge.attach(self.node)
+        self.runtime.event_sinks.append(self.bridge.on_node_event)
         self.node_error = ""
         self.checking = True
         self._stopped = False
@@ -161,6 +125,27 @@ class Workstation(QObject):
         self._cleanup_timer.timeout.connect(self.schedule_cleanup)
         self._check = StoreCheck(self.store, self)
         self._check.finished.connect(self._on_checked)
+
+    # -- the runtime's parts, as the window and the tests know them ----------------------
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    @settings.setter
+    def settings(self, value: Settings) -> None:
+        self.runtime.settings = value
+
+    @property
+    def store(self) -> LocalStore:
+        return self.runtime.store
+
+    @property
+    def queue(self) -> JobQueue:
+        return self.runtime.queue
+
+    @property
+    def node(self) -> StorageNode:
+        return self.runtime.node
 
     # -- start-up ----------------------------------------------------------------------
     def start(self) -> None:
@@ -200,7 +185,7 @@ class Workstation(QObject):
 
     def _start_node(self) -> None:
         try:
-            self.node.start()
+            self.runtime.start_node()
         except OSError as exc:
             self.node_error = (
                 QCoreApplication.translate("Workstation", "cannot listen on port %1: %2")
@@ -250,9 +235,7 @@ class Workstation(QObject):
             )
 
     def _restart_node(self) -> None:
-        self.node.stop()
-        self.node = StorageNode(self.settings, self.store)
-        self.bridge.attach(self.node)
+        self.bridge.attach(self.runtime.restart_node())
         self.node_error = ""
         self._start_node()
         self.window.node_label.refresh()
@@ -295,9 +278,7 @@ class Workstation(QObject):
         # deliver the worker's last queued signals while the queue is still open
         QCoreApplication.sendPostedEvents()
         self.bridge.detach()
-        self.node.stop()
-        self.queue.close()
-        self.store.close()
+        self.runtime.stop()  # the node, then the databases (the worker stopped above)
         log.info("workstation stopped")
 
 
@@ -308,7 +289,7 @@ def ui_state_path(config_path: Path | None) -> Path:
 
 def run_gui(settings: Settings, config_path: Path | None = None) -> int:
     """Run the desktop application until the window closes; the process exit code."""
-    from workstation.cli import sample_paths
+    from workstation.samples import sample_paths
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Workstation")

@@ -14,9 +14,10 @@ from pydicom.data import get_testdata_file
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
+from workstation.dicom.query_form import DatePreset
 from workstation.imaging.thumbnails import ThumbnailCache
 from workstation.store import LocalStore, import_paths
-from workstation.store.browse import DatePreset, StudyColumn
+from workstation.store.browse import StudyColumn
 from workstation.ui.browser.browser_widget import PatientBrowser
 
 pytestmark = [pytest.mark.gui, pytest.mark.filterwarnings("ignore::UserWarning")]

@@ -12,8 +12,9 @@ from browser_data import GeneratedStudy, add_datasets, generate_studies, study_d
 from pydicom.uid import generate_uid
 from PySide6.QtCore import Qt
 
+from workstation.dicom.query_form import DatePreset
 from workstation.store import LocalStore
-from workstation.store.browse import DatePreset, StudyColumn, StudyFilter, preset_range
+from workstation.store.browse import StudyColumn, StudyFilter, preset_range
 from workstation.ui.browser.study_model import COLUMNS, StudyTableModel
 
 pytestmark = pytest.mark.gui

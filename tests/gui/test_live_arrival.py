@@ -14,7 +14,7 @@ from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 from workstation_app import APP_AET, KNOWN_AET, LOOPBACK
 
-from workstation.net.node import NodeEvent, NodeEventKind, StorageNode
+from workstation.net.scp.node import NodeEvent, NodeEventKind, StorageNode
 from workstation.ui.node_bridge import NodeBridge
 
 pytestmark = [pytest.mark.gui, pytest.mark.filterwarnings("ignore::UserWarning")]

@@ -15,8 +15,8 @@ from workstation.imaging.encapsulated import ENCAPSULATED_PDF
 from workstation.imaging.sr_text import sr_lines
 from workstation.imaging.waveform import waveform_groups
 from workstation.ui.viewers.ecg_view import EcgView
-from workstation.ui.viewers.open_object import view_for
 from workstation.ui.viewers.pdf_view import PdfView
+from workstation.ui.viewers.registry import view_for
 from workstation.ui.viewers.sr_view import SrView
 
 pytestmark = [pytest.mark.gui, pytest.mark.filterwarnings("ignore::UserWarning")]

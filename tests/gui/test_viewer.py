@@ -14,9 +14,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from workstation.imaging.luts import Window
+from workstation.dicom.lossy import LOSSY_METHODS
+from workstation.imaging.luts import CT_PRESETS, Window
 from workstation.imaging.pipeline import FrameSource
-from workstation.ui.viewer.viewer_tab import CT_PRESETS
 
 pytestmark = [pytest.mark.gui, pytest.mark.filterwarnings("ignore::UserWarning")]
 
@@ -124,6 +124,20 @@ def test_lossy_mark_for_lossy_jpeg_only(open_tab) -> None:
     assert lossy.lossy_label.text() == "LOSSY"
     lossless = open_tab("CT_small.dcm").viewports[0]
     assert not lossless.lossy and not lossless.lossy_label.isVisible()
+
+
+@pytest.mark.parametrize(
+    "syntax",
+    ["1.2.840.10008.1.2.4.52", "1.2.840.10008.1.2.4.100.1"],  # the viewer's old table lacked
+)
+def test_lossy_mark_follows_the_one_lossy_table(open_tab, syntax: str) -> None:
+    assert syntax in LOSSY_METHODS  # dicom/lossy.py: the one table
+    tab = open_tab("CT_small.dcm")
+    vp = tab.viewports[0]
+    assert not vp.lossy
+    tab.stack.header(0).file_meta.TransferSyntaxUID = syntax  # pixels still read natively
+    vp.set_stack(tab.stack, 0)
+    assert vp.lossy and vp.lossy_label.isVisible()
 
 
 def choose(combo, data) -> None:

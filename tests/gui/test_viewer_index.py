@@ -9,9 +9,9 @@ import pydicom
 from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
 
+from workstation.imaging.stack import ImageStack
 from workstation.store import LocalStore
-from workstation.ui.main_window import indexed_images
-from workstation.ui.viewer.stack import ImageStack
+from workstation.ui.viewers.series_info import indexed_images
 
 
 def _series(store: LocalStore, count: int) -> tuple[str, list[str]]:

@@ -20,14 +20,14 @@ from PySide6.QtGui import QDropEvent
 
 from tests.unit.iod_check import assert_iod_valid
 from workstation.imaging import geometry
+from workstation.imaging.drawing import Tool
 from workstation.imaging.gsps import read_kos, read_presentation_state
 from workstation.services import viewer_objects
 from workstation.store import LocalStore
-from workstation.ui.viewer.drawing import Tool
 from workstation.ui.viewer.series_strip import SERIES_MIME
-from workstation.ui.viewer.stack import indexed_images
 from workstation.ui.viewer.viewer_tab import ViewerTab
 from workstation.ui.viewers.object_tab import ObjectTab
+from workstation.ui.viewers.series_info import indexed_images
 
 pytestmark = [pytest.mark.gui, pytest.mark.filterwarnings("ignore::UserWarning")]
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from workstation.imaging import measure
 from workstation.imaging.annotations import AnnotationKind
-from workstation.ui.viewer.drawing import Tool
+from workstation.imaging.drawing import Tool
 from workstation.ui.viewer.viewer_tab import ViewerTab
 
 pytestmark = [pytest.mark.gui, pytest.mark.filterwarnings("ignore::UserWarning")]

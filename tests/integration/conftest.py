@@ -21,10 +21,10 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file
 from pydicom.uid import generate_uid
-from tests.ports import free_port as free_port_outside_ephemeral
 
+from tests.ports import free_port as free_port_outside_ephemeral
 from workstation.config import Settings, parse_node_spec
-from workstation.net.node import StorageNode
+from workstation.net.scp.node import StorageNode
 from workstation.store import LocalStore
 
 LOOPBACK = "127.0.0.1"

@@ -27,7 +27,7 @@ from pynetdicom import AE, evt
 from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind
 
 from workstation.config.settings import RemoteNode, make_node
-from workstation.net.qr_scu import LocalAE
+from workstation.net.association import LocalAE
 
 from .conftest import LOOPBACK, find_free_port, peer_env, run_dcmtk, stop_process, wait_for
 

@@ -18,7 +18,7 @@ from pydicom.uid import generate_uid
 
 from workstation.config import Settings
 from workstation.config.settings import CompressionPolicy, RemoteNode, make_node
-from workstation.net.cstore_request import dataset_offset
+from workstation.net.wire.cstore_request import dataset_offset
 from workstation.store import LocalStore
 from workstation.store.selection import StoredInstance, select_instances
 

@@ -26,7 +26,7 @@ from workstation.net.commitment import (
     CommitReport,
     action_information,
 )
-from workstation.net.node import NodeEventKind, StorageNode
+from workstation.net.scp.node import NodeEventKind, StorageNode
 from workstation.services.commit_job import KIND, commit_handler, commit_params, request_once
 from workstation.services.commit_wait import commit_and_wait
 from workstation.store import LocalStore

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workstation.net.node import NodeEventKind
+from workstation.net.scp.node import NodeEventKind
 
 from .conftest import (
     KNOWN_AET,

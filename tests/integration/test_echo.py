@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workstation.net.node import NodeEventKind
+from workstation.net.scp.node import NodeEventKind
 
 from .conftest import KNOWN_AET, KNOWN_AET_2, NODE_AET, UNKNOWN_AET, run_dcmtk, wait_for
 

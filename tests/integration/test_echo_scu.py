@@ -1,4 +1,4 @@
-"""Verification SCU (net/echo.py) against DCMTK storescp and our own node: success with a
+"""Verification SCU (net/scu/echo.py) against DCMTK storescp and our own node: success with a
 round-trip time, and a distinct diagnosis for each way a node can fail to answer."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from workstation.config import RemoteNode
-from workstation.net.echo import echo
+from workstation.net.scu.echo import echo
 
 from .conftest import LOOPBACK, NODE_AET, UNKNOWN_AET, Processes, run_dcmtk, wait_for
 

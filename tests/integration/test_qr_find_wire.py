@@ -1,6 +1,6 @@
 """C-FIND answers on the wire, on a node holding every shipped file.
 
-The node writes pending responses itself (net/find_response.py) in Little Endian and
+The node writes pending responses itself (net/wire/find_response.py) in Little Endian and
 leaves Big Endian to pynetdicom: the answers are the same whichever syntax is accepted.
 findscu always proposes Little Endian too (which the node prefers) and will not go below
 4096-byte PDUs, so Big Endian alone and identifiers fragmented over small PDUs are asked

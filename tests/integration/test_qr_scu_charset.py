@@ -12,7 +12,7 @@ from pydicom.dataset import Dataset
 
 from workstation.dicom.qr_identifier import QRModel
 from workstation.dicom.query_form import QueryForm, build_query
-from workstation.net.find_scu import find
+from workstation.net.scu.find import find
 
 from .conftest import NODE_AET
 from .qr_scu_support import local, raw_find_scp

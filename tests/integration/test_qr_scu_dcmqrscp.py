@@ -22,9 +22,9 @@ from workstation.dicom.qr_identifier import QRLevel, QRModel, identifier_from_ke
 from workstation.dicom.query_form import QueryForm, build_query, children_query
 from workstation.errors import AssociationRejectedError, MoveDestinationUnknownError
 from workstation.jobs import CancelToken
-from workstation.net.find_scu import find
-from workstation.net.get_scu import get
-from workstation.net.retrieve_scu import RetrieveRequest, move
+from workstation.net.scu.find import find
+from workstation.net.scu.get import get
+from workstation.net.scu.move import RetrieveRequest, move
 
 from .conftest import LOOPBACK, NODE_AET, ct_small
 from .qr_scu_support import QRSCP_AET, ct_copies, local, start_qrscp
@@ -108,7 +108,7 @@ def test_result_limit_sends_c_cancel_and_marks_the_list_incomplete(qrscp, caplog
     identifier = children_query(QRModel.STUDY, QRLevel.IMAGE, study_uid=CT.StudyInstanceUID,
                                 series_uid=copies_series(qrscp))  # fmt: skip
     seen = []
-    with caplog.at_level(logging.INFO, logger="workstation.net.find_scu"):
+    with caplog.at_level(logging.INFO, logger="workstation.net.scu.find"):
         outcome = find(qrscp.node(), identifier, QRModel.STUDY, local(NODE_AET), limit=5,
                        on_match=seen.append)  # fmt: skip
     assert len(outcome.matches) == 5 and len(seen) == 5

@@ -27,7 +27,7 @@ from workstation.errors import (
     ServiceNotAcceptedError,
 )
 from workstation.jobs import CancelToken
-from workstation.net.find_scu import find
+from workstation.net.scu.find import find
 
 from .conftest import LOOPBACK, NODE_AET, ct_small, find_free_port
 from .qr_scu_support import QRSCP_AET, ct_copies, local, raw_find_scp, start_qrscp

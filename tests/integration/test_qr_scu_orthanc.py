@@ -21,9 +21,9 @@ from workstation.config.settings import make_node
 from workstation.dicom.qr_identifier import QRLevel, QRModel
 from workstation.dicom.query_form import DatePreset, QueryForm, build_query, children_query
 from workstation.errors import DimseStatusError
-from workstation.net.find_scu import find
-from workstation.net.get_scu import get
-from workstation.net.retrieve_scu import RetrieveRequest, move
+from workstation.net.scu.find import find
+from workstation.net.scu.get import get
+from workstation.net.scu.move import RetrieveRequest, move
 
 from .conftest import LOOPBACK, NODE_AET
 from .qr_scu_support import local, orthanc_add_modality
@@ -149,7 +149,7 @@ def test_study_date_range_and_modality(peer, catalog) -> None:
 def test_result_limit_cancels_and_keeps_the_first_matches(peer, catalog, caplog) -> None:
     identifier = build_query(QueryForm(), QRModel.STUDY)
     seen = []
-    with caplog.at_level(logging.INFO, logger="workstation.net.find_scu"):
+    with caplog.at_level(logging.INFO, logger="workstation.net.scu.find"):
         outcome = find(peer, identifier, QRModel.STUDY, ME, limit=3, on_match=seen.append)
     assert len(outcome.matches) == 3 and seen == list(outcome.matches)
     assert outcome.limit_reached and not outcome.complete and outcome.error is None

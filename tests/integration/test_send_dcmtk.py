@@ -16,8 +16,8 @@ from workstation.config.settings import CompressionPolicy
 from workstation.dicom.lossy import is_lossy
 from workstation.errors import AssociationRejectedError
 from workstation.jobs import CancelToken, JobQueue, JobRunner, JobState
-from workstation.net.send_plan import Action
-from workstation.net.store_scu import send_instances
+from workstation.net.scu.send_plan import Action
+from workstation.net.scu.store import send_instances
 from workstation.services.send_job import KIND, run_send, send_handler, send_params
 from workstation.store import LocalStore
 from workstation.store.send_state import SendOutcome, SendState

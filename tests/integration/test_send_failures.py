@@ -27,7 +27,7 @@ from pynetdicom.sop_class import CTImageStorage
 from workstation.config.settings import RemoteNode, make_node
 from workstation.errors import AssociationRejectedError, NetworkTimeoutError
 from workstation.jobs import CancelToken, JobQueue, JobRunner, JobState, PermanentJobError
-from workstation.net.store_scu import send_instances
+from workstation.net.scu.store import send_instances
 from workstation.services.send_job import KIND, send_handler, send_params
 from workstation.store import LocalStore
 from workstation.store.send_state import SendOutcome, SendState

@@ -20,7 +20,7 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from pynetdicom import AE, _config
 from pynetdicom.sop_class import CTImageStorage, MRImageStorage, Verification
 
-from workstation.net.node import NodeEventKind
+from workstation.net.scp.node import NodeEventKind
 
 from .conftest import (
     KNOWN_AET,

@@ -1,4 +1,4 @@
-"""The Storage SCP's receive path (net/acceptor.py): association ends, timeouts and
+"""The Storage SCP's receive path (net/wire/acceptor.py): association ends, timeouts and
 message mixes still give pynetdicom's outcomes, and no spare file is left behind.
 
 DCMTK storescu sends and is killed mid-transfer; a raw pynetdicom peer is used only for
@@ -17,8 +17,9 @@ import pytest
 from pynetdicom import AE, _config
 from pynetdicom.sop_class import CTImageStorage, Verification
 
-from workstation.net import acceptor
-from workstation.net.node import NodeEventKind
+from workstation.net.association import configure_pynetdicom
+from workstation.net.scp.node import NodeEventKind
+from workstation.net.wire import acceptor
 from workstation.store import files
 from workstation.store.local_store import SPARES_MAX
 
@@ -170,8 +171,10 @@ def test_with_pynetdicom_debug_logging_the_messages_go_through_pynetdicom(
 ):
     """Debug logging binds pynetdicom's DIMSE log handlers: C-STOREs are then decoded and
     answered by pynetdicom's own code (its log shows each request), with the same outcome."""
-    monkeypatch.setattr(_config, "LOG_HANDLER_LEVEL", _config.LOG_HANDLER_LEVEL)
+    for name in ("LOG_HANDLER_LEVEL", "LOG_REQUEST_IDENTIFIERS", "LOG_RESPONSE_IDENTIFIERS"):
+        monkeypatch.setattr(_config, name, getattr(_config, name))
     caplog.set_level(logging.DEBUG, logger="pynetdicom")
+    configure_pynetdicom(debug=True, log_identifiers=True)  # as at a start-up with debug logs
     node = start_node()
     sent = make_copies(tmp_path / "in", 3)
     run = run_dcmtk("storescu", *storescu_args(node, *(p for p, _ in sent)), timeout=60)

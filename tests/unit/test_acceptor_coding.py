@@ -1,5 +1,5 @@
 """The acceptor's C-STORE request reader gives what pynetdicom's DIMSE provider gives for
-the same P-DATA primitives, and passes every other message to it (net/acceptor.py).
+the same P-DATA primitives, and passes every other message to it (net/wire/acceptor.py).
 
 Both run on real, unstarted pynetdicom associations (no thread, no socket)."""
 
@@ -17,10 +17,18 @@ from pynetdicom.dimse_primitives import C_ECHO, C_STORE
 from pynetdicom.dsutils import encode
 from pynetdicom.pdu_primitives import P_DATA
 
-from workstation.net.acceptor import _RequestReader
-from workstation.net.store_commands import PRIMITIVE_KEYWORDS
+from workstation.net.association import configure_pynetdicom
+from workstation.net.wire.acceptor import RequestReader
+from workstation.net.wire.store_commands import PRIMITIVE_KEYWORDS
 
 CT = "1.2.840.10008.5.1.4.1.1.2"
+
+
+@pytest.fixture(autouse=True)
+def pynetdicom_configured():
+    """As at start-up: without pynetdicom's standard DIMSE handlers, which make the
+    reader hand every message to pynetdicom (someone watches them)."""
+    configure_pynetdicom(debug=False, log_identifiers=False)
 DATA = bytes(range(256)) * 40
 
 
@@ -64,7 +72,7 @@ def run(primitives: list[P_DATA], ours: bool) -> tuple[list, list]:
     """(messages queued for the association thread, DUL events) after ``primitives``."""
     assoc = Association(AE(), "acceptor")
     dimse = assoc.dimse
-    receive = _RequestReader(assoc, dimse.receive_primitive) if ours else dimse.receive_primitive
+    receive = RequestReader(assoc, dimse.receive_primitive) if ours else dimse.receive_primitive
     for p in primitives:
         receive(p)
     messages = []

@@ -194,3 +194,49 @@ def test_corrupt_settings_file_exits_2(tmp_path: Path, capsys) -> None:
     cfg.write_text("{broken")
     assert main(["--config", str(cfg), "settings"]) == 2
     assert "cannot be used" in capsys.readouterr().err
+
+
+# -- the entry points and the command layout (workstation/cli/) ------------------------------
+COMMANDS = {"import", "rebuild-index", "check", "settings", "serve", "export-image", "query",
+            "retrieve", "send", "gui"}  # fmt: skip
+
+
+def test_every_command_is_registered_once() -> None:
+    import argparse
+
+    from workstation.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(sub.choices) == COMMANDS
+    send = sub.choices["send"]
+    assert {"--commit", "--commit-timeout", "--to", "--retries"} <= set(send._option_string_actions)
+
+
+@pytest.mark.parametrize("how", ["python -m workstation", "console script"])
+def test_entry_points_run_main_with_its_exit_codes(how: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    if how == "console script":
+        script = Path(sys.executable).with_name("workstation")
+        if not script.exists():
+            pytest.skip("the console script is not installed in this environment")
+        cmd = [str(script)]
+    else:
+        cmd = [sys.executable, "-m", "workstation"]
+    version = subprocess.run([*cmd, "--version"], capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith("workstation "), version
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # no display: gui refuses with 2
+    gui = subprocess.run([*cmd, "--config", str(tmp_path / "s.json"), "gui"],
+                         capture_output=True, text=True, timeout=60, env=env)  # fmt: skip
+    assert gui.returncode == 2 and "workstation serve" in gui.stderr, gui
+    usage = subprocess.run([*cmd, "no-such-command"], capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2 and "invalid choice" in usage.stderr
+
+
+def test_sample_paths_name_the_shipped_files() -> None:
+    from workstation.samples import sample_paths
+
+    paths = sample_paths()
+    assert paths and all(p.is_dir() for p in paths)
+    assert paths[0] == sample_roots()[0]

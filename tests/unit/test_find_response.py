@@ -1,4 +1,4 @@
-"""Pending C-FIND responses written directly (net/find_response.py), checked against
+"""Pending C-FIND responses written directly (net/wire/find_response.py), checked against
 pynetdicom's own encoder and decoder."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pynetdicom.sop_class import (
     StudyRootQueryRetrieveInformationModelFind,
 )
 
-from workstation.net.find_response import (
+from workstation.net.wire.find_response import (
     LOCK_ATTRIBUTE,
     WATCHED_EVENTS,
     FindResponseWriter,

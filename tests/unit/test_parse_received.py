@@ -12,7 +12,7 @@ from conftest import sample_roots
 
 from workstation.dicom.file_meta import file_meta_bytes
 from workstation.errors import StoreError
-from workstation.net.cstore_request import NotPart10Error, dataset_offset
+from workstation.net.wire.cstore_request import NotPart10Error, dataset_offset
 from workstation.store.parse import parse_instance, parse_received
 
 

@@ -26,8 +26,8 @@ from workstation.dicom.query_form import (
 )
 from workstation.errors import QueryKeyError
 from workstation.jobs import PermanentJobError
-from workstation.net.qr_scu import node_from_address, status_meaning
-from workstation.net.retrieve_scu import SubOperations
+from workstation.net.scu.move import SubOperations
+from workstation.net.scu.query_retrieve import node_from_address, status_meaning
 from workstation.services.retrieve_job import request_from_params, retrieve_params
 
 TODAY = dt.date(2024, 3, 1)

@@ -19,7 +19,7 @@ from pynetdicom.dsutils import encode, split_dataset
 
 from workstation.dicom.transcode import write_transcoded
 from workstation.errors import TranscodeError
-from workstation.net.cstore_request import NotPart10Error, command_set, dataset_offset
+from workstation.net.wire.cstore_request import NotPart10Error, command_set, dataset_offset
 
 SAMPLES = [
     "CT_small.dcm",

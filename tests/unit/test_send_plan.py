@@ -21,7 +21,7 @@ from pydicom.uid import (
 )
 
 from workstation.config import CompressionPolicy
-from workstation.net.send_plan import (
+from workstation.net.scu.send_plan import (
     FALLBACK,
     MAX_CONTEXTS,
     Action,

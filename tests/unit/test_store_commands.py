@@ -1,4 +1,4 @@
-"""C-STORE command sets coded directly (net/store_commands.py) give pynetdicom's bytes and
+"""C-STORE command sets coded directly (net/wire/store_commands.py) give pynetdicom's bytes and
 values, and leave everything unusual to pynetdicom."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pynetdicom.dimse_primitives import C_ECHO, C_STORE
 from pynetdicom.dsutils import encode
 from pynetdicom.pdu_primitives import P_DATA
 
-from workstation.net.store_commands import (
+from workstation.net.wire.store_commands import (
     PRIMITIVE_KEYWORDS,
     decode_store_request,
     encode_store_response,

@@ -55,6 +55,16 @@ def is_lossy(transfer_syntax: str) -> bool:
     return str(transfer_syntax) in LOSSY_METHODS
 
 
+def image_is_lossy(ds: Dataset) -> bool:
+    """Lossy Image Compression "01", or stored in a lossy transfer syntax: what the viewer
+    marks LOSSY."""
+    if str(ds.get("LossyImageCompression", "") or "").strip() == "01":
+        return True
+    meta = getattr(ds, "file_meta", None)
+    syntax = str(meta.get("TransferSyntaxUID", "")) if meta is not None else ""
+    return is_lossy(syntax)
+
+
 def is_native(transfer_syntax: str) -> bool:
     """Uncompressed: no pixel compression and no deflate."""
     return str(transfer_syntax) in NATIVE

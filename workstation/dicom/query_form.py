@@ -34,6 +34,8 @@ _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 
 
 class DatePreset(StrEnum):
+    """A study date choice of the query panel and the local browser (one enum for both)."""
+
     ANY = "any"
     TODAY = "today"
     YESTERDAY = "yesterday"

@@ -1,1 +1,2 @@
-"""Pixel pipeline (numpy, Qt-free): decode, LUTs, thumbnails."""
+"""Pixel pipeline and models (numpy, Qt-free): decode, LUTs, series stacks and volumes,
+geometry, measurements and drawing, GSPS, thumbnails."""

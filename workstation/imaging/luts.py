@@ -16,6 +16,15 @@ from pydicom.dataset import Dataset
 
 WINDOW_FUNCTIONS = ("LINEAR", "LINEAR_EXACT", "SIGMOID")
 
+# CT window presets: key -> (centre, width) in HU
+CT_PRESETS = {
+    "lung": (-600.0, 1500.0),
+    "mediastinum": (50.0, 350.0),
+    "bone": (400.0, 1800.0),
+    "brain": (40.0, 80.0),
+    "abdomen": (40.0, 400.0),
+}
+
 
 @dataclass(frozen=True)
 class Window:

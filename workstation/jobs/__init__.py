@@ -2,10 +2,13 @@
 
 Qt-free. :class:`JobQueue` keeps the jobs in their own SQLite file, :class:`JobRunner`
 claims and runs them with handlers (``handler(params, progress, cancel, log)``), a
-:class:`CancelToken` carries a cancel to the handler and its long calls.
+:class:`CancelToken` carries a cancel to the handler and its long calls. Each kind has a
+frozen parameter model (:class:`JobParams`) checked at submit; :class:`JobKind` ties a
+kind's name, model and handler factory together.
 """
 
 from workstation.jobs.cancel import CancelToken
+from workstation.jobs.kinds import JobKind, params_models
 from workstation.jobs.model import (
     Job,
     JobCancelled,
@@ -14,6 +17,7 @@ from workstation.jobs.model import (
     PermanentJobError,
     RetryableJobError,
 )
+from workstation.jobs.params import JobParams, JobParamsError, read_params, validate_params
 from workstation.jobs.queue import INTERRUPTED, JobQueue
 from workstation.jobs.runner import Handler, JobRunner, LogLine, Progress
 
@@ -23,6 +27,9 @@ __all__ = [
     "Handler",
     "Job",
     "JobCancelled",
+    "JobKind",
+    "JobParams",
+    "JobParamsError",
     "JobQueue",
     "JobQueueSchemaError",
     "JobRunner",
@@ -31,4 +38,7 @@ __all__ = [
     "PermanentJobError",
     "Progress",
     "RetryableJobError",
+    "params_models",
+    "read_params",
+    "validate_params",
 ]

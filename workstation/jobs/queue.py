@@ -19,13 +19,14 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from workstation.jobs.cancel import CancelToken
 from workstation.jobs.model import Job, JobQueueSchemaError, JobState
+from workstation.jobs.params import JobParams, validate_params
 from workstation.jobs.schema import MIGRATIONS
 from workstation.sqlite_schema import immediate_transaction, migrate
 
@@ -41,7 +42,11 @@ INTERRUPTED = "interrupted by a restart"
 
 
 class JobQueue:
-    """Jobs in ``db_path``; see the module docstring for the state machine."""
+    """Jobs in ``db_path``; see the module docstring for the state machine.
+
+    ``params_models`` (kind -> :class:`JobParams` model) are checked at :meth:`submit`;
+    kinds without a model are stored as given.
+    """
 
     def __init__(
         self,
@@ -50,6 +55,7 @@ class JobQueue:
         backoff_base_s: float = 5.0,
         backoff_max_s: float = 3600.0,
         log_lines: int = LOG_LINES,
+        params_models: Mapping[str, type[JobParams]] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +63,7 @@ class JobQueue:
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
         self.log_lines = log_lines
+        self.params_models = dict(params_models or {})
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(
             self.db_path, timeout=30, isolation_level=None, check_same_thread=False
@@ -178,12 +185,19 @@ class JobQueue:
         return bool(row and row[0])
 
     # -- the user's actions ---------------------------------------------------------
-    def submit(self, kind: str, params: dict[str, Any], max_attempts: int = 3) -> int:
-        """Queue a job, due now. ``params`` must be JSON-serialisable."""
+    def submit(
+        self, kind: str, params: Mapping[str, Any] | JobParams, max_attempts: int = 3
+    ) -> int:
+        """Queue a job, due now. ``params`` must be JSON-serialisable (or a JobParams);
+        JobParamsError, and nothing queued, when they do not fit the kind's model."""
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        model = self.params_models.get(kind)
+        if model is not None:
+            params = validate_params(kind, model, params)
+        data = params.to_json() if isinstance(params, JobParams) else dict(params)
         now = self.clock()
-        text = json.dumps(params, sort_keys=True)
+        text = json.dumps(data, sort_keys=True)
         with self._tx() as c:
             cur = c.execute(
                 "INSERT INTO job (kind, params, state, max_attempts, next_attempt_at,"

@@ -1,14 +1,13 @@
 """Storage Commitment Push Model on the wire: the datasets of N-ACTION and N-EVENT-REPORT.
 
-Shared by the requester (``commitment_scu``) and by the node in both roles
-(``commitment_scp``): building the Action and Event Information, reading them back with
+Shared by the requester (``scu/commitment``) and by the node in both roles
+(``scp/commitment``): building the Action and Event Information, reading them back with
 a clear error for malformed input, and recording a received report (PS3.4 Annex J).
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,8 +16,10 @@ from pydicom.sequence import Sequence as DicomSequence
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom import evt
 
+from workstation.config.settings import Settings
 from workstation.dicom.uids import uid_problem
 from workstation.errors import CommitmentError, UnknownTransactionError
+from workstation.net.association import LocalAE
 from workstation.store.commitment_state import CommitmentState, ReportResult
 
 log = logging.getLogger(__name__)
@@ -191,11 +192,6 @@ def receive_report(
     return SUCCESS, result
 
 
-def nodelay(event: evt.Event) -> None:
-    """EVT_CONN_OPEN handler: Nagle off on associations we open (DESIGN.md section 8)."""
-    sock = getattr(event.assoc.dul.socket, "socket", None)
-    if sock is not None:
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
+def local_ae(settings: Settings) -> LocalAE:
+    """Who we are on a Storage Commitment association we open (either role)."""
+    return LocalAE.from_settings(settings, network_timeout_s=settings.network_timeout_s)

@@ -1,6 +1,6 @@
 """The "storage_cleanup" job: the automatic storage policy, run off the GUI thread.
 
-Params ``{}``; the policy is read from the settings when the job runs (``settings()``),
+Params ``{}`` (:class:`CleanupParams`); the policy is read from the settings when the job runs (``settings()``),
 so a change in the cleanup dialog applies to the next run. Each deletion is logged by
 ``store/cleanup.py``; the job log lists what was deleted and what could not be.
 """
@@ -11,11 +11,15 @@ from collections.abc import Callable
 from typing import Any
 
 from workstation.config.settings import Settings
-from workstation.jobs import CancelToken, Handler, LogLine, Progress
+from workstation.jobs import CancelToken, Handler, JobParams, LogLine, Progress, read_params
 from workstation.store.cleanup import CleanupPolicy, run_policy
 from workstation.store.local_store import LocalStore
 
 KIND = "storage_cleanup"
+
+
+class CleanupParams(JobParams):
+    """A cleanup job has no parameters: the policy comes from the settings at run time."""
 
 
 def cleanup_handler(store: LocalStore, settings: Callable[[], Settings]) -> Handler:
@@ -24,6 +28,7 @@ def cleanup_handler(store: LocalStore, settings: Callable[[], Settings]) -> Hand
     def handle(
         params: dict[str, Any], progress: Progress, cancel: CancelToken, log: LogLine
     ) -> str | None:
+        read_params(KIND, CleanupParams, params)
         policy = CleanupPolicy.from_settings(settings())
         report = run_policy(store, policy)
         if not report.triggered:

@@ -1,6 +1,7 @@
 """The "commit" job: storage commitment for instances sent to a node.
 
-Params ``{"node": {RemoteNode fields}, "references": [[sop_class, sop_instance], ...]}``.
+Params (:class:`CommitParams`) ``{"node": {RemoteNode fields}, "references":
+[[sop_class, sop_instance], ...]}``.
 One attempt writes a pending transaction (new Transaction UID), sends the N-ACTION and
 waits on that association for the report as configured; a report that does not come
 there is received later by our node. An N-ACTION that does not get through marks its
@@ -16,16 +17,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field, StringConstraints
 from pynetdicom import evt
 
-from workstation.config.settings import RemoteNode, Settings, make_node
+from workstation.config.settings import RemoteNode, Settings
 from workstation.dicom.uids import new_uid
-from workstation.errors import CommitmentRequestError, SettingsError
-from workstation.jobs import CancelToken, Handler, JobQueue, LogLine, PermanentJobError, Progress
+from workstation.errors import CommitmentRequestError
+from workstation.jobs import (
+    CancelToken,
+    Handler,
+    JobParams,
+    JobQueue,
+    LogLine,
+    PermanentJobError,
+    Progress,
+    read_params,
+    validate_params,
+)
 from workstation.net.commitment import Reference, receive_report
-from workstation.net.commitment_scu import CommitRequestOutcome, request_commitment
+from workstation.net.scu.commitment import CommitRequestOutcome, request_commitment
 from workstation.store.commitment_state import (
     CommitItem,
     CommitmentState,
@@ -38,6 +50,21 @@ log = logging.getLogger(__name__)
 
 KIND = "commit"
 MAX_ATTEMPTS = 3
+Uid = Annotated[str, StringConstraints(min_length=1)]
+
+
+class CommitParams(JobParams):
+    """A commit job: the provider and the (SOP class, SOP instance) pairs to commit."""
+
+    node: RemoteNode
+    references: tuple[tuple[Uid, Uid], ...] = Field(min_length=1)
+    # the transaction's deadline from now, instead of the settings' commit_timeout_s
+    # (``workstation send --commit-timeout`` handing its request to a running node)
+    timeout_s: float | None = Field(default=None, gt=0, le=30 * 86400)
+
+    @classmethod
+    def omit_when_default(cls) -> tuple[str, ...]:
+        return ("timeout_s",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +83,13 @@ class CommitOutcome:
         return f"commitment {t.transaction_uid} at {t.node_name}: {t.state}"
 
 
-def commit_params(node: RemoteNode, references: Sequence[Reference]) -> dict[str, Any]:
+def commit_params(
+    node: RemoteNode, references: Sequence[Reference], timeout_s: float | None = None
+) -> dict[str, Any]:
     """The parameters of a commit job for ``references`` at ``node``."""
-    return {
-        "node": node.model_dump(mode="json"),
-        "references": [[str(c), str(s)] for c, s in references],
-    }
+    raw = {"node": node, "references": [[str(c), str(s)] for c, s in references],
+           "timeout_s": timeout_s}  # fmt: skip
+    return validate_params(KIND, CommitParams, raw).to_json()
 
 
 def commit_after_send(
@@ -118,26 +146,6 @@ def request_once(
     return CommitOutcome(transaction, outcome)
 
 
-def _parse(params: dict[str, Any]) -> tuple[RemoteNode, list[Reference]]:
-    raw_node, raw_refs = params.get("node"), params.get("references")
-    if not isinstance(raw_node, dict):
-        raise PermanentJobError("commit job without a node")
-    try:
-        node = make_node(**raw_node)
-    except SettingsError as exc:
-        raise PermanentJobError(f"commit job with an invalid node: {exc.message()}") from None
-    if (
-        not isinstance(raw_refs, list)
-        or not raw_refs
-        or not all(
-            isinstance(r, list) and len(r) == 2 and all(isinstance(v, str) and v for v in r)
-            for r in raw_refs
-        )
-    ):
-        raise PermanentJobError("commit job without a list of [SOP class, SOP instance] pairs")
-    return node, [(c, s) for c, s in raw_refs]
-
-
 def commit_handler(store: LocalStore, settings: Callable[[], Settings]) -> Handler:
     """The handler of the "commit" kind; transactions go to ``store``'s index."""
     state = CommitmentState(store.index)
@@ -145,10 +153,14 @@ def commit_handler(store: LocalStore, settings: Callable[[], Settings]) -> Handl
     def handle(
         params: dict[str, Any], progress: Progress, cancel: CancelToken, log: LogLine
     ) -> str | None:
-        node, references = _parse(params)
+        job = read_params(KIND, CommitParams, params)
+        node, references = job.node, [(c, s) for c, s in job.references]
         progress(0, len(references), f"commitment request to {node.name}")
+        current = settings()
+        if job.timeout_s is not None:
+            current = current.updated(commit_timeout_s=job.timeout_s)
         try:
-            outcome = request_once(settings(), state, node, references, cancel)
+            outcome = request_once(current, state, node, references, cancel)
         except CommitmentRequestError as exc:
             log(exc.message())
             if exc.values.get("permanent"):

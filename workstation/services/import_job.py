@@ -1,6 +1,6 @@
 """The "import" job: files, folders and DICOMDIRs into the local store.
 
-Params ``{"paths": [str, ...]}``. The result is the summary counts; every skipped file
+Params ``{"paths": [str, ...]}`` (:class:`ImportParams`). The result is the summary counts; every skipped file
 with its reason goes to the job log (the first 40, then "... and N more"). A full disk
 stops the import and fails the job without retries: another attempt cannot fix it.
 """
@@ -8,18 +8,35 @@ stops the import and fails the job without retries: another attempt cannot fix i
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from workstation.jobs import CancelToken, Handler, LogLine, PermanentJobError, Progress
+from pydantic import Field, StringConstraints
+
+from workstation.jobs import (
+    CancelToken,
+    Handler,
+    JobParams,
+    LogLine,
+    PermanentJobError,
+    Progress,
+    read_params,
+    validate_params,
+)
 from workstation.store import ImportReport, LocalStore, import_paths
 
 KIND = "import"
 SKIPPED_IN_LOG = 40
 
 
+class ImportParams(JobParams):
+    """An import job: the files, folders and DICOMDIRs to import."""
+
+    paths: tuple[Annotated[str, StringConstraints(min_length=1)], ...] = Field(min_length=1)
+
+
 def import_params(paths: list[Path] | list[str]) -> dict[str, Any]:
     """The parameters of an import job for ``paths``."""
-    return {"paths": [str(p) for p in paths]}
+    return validate_params(KIND, ImportParams, {"paths": [str(p) for p in paths]}).to_json()
 
 
 def summary_counts(report: ImportReport) -> str:
@@ -35,12 +52,10 @@ def import_handler(store: LocalStore) -> Handler:
     def handle(
         params: dict[str, Any], progress: Progress, cancel: CancelToken, log: LogLine
     ) -> str | None:
-        raw = params.get("paths")
-        if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
-            raise PermanentJobError("import job without a list of paths")
+        job = read_params(KIND, ImportParams, params)
         report = import_paths(
             store,
-            [Path(p) for p in raw],
+            [Path(p) for p in job.paths],
             progress=lambda done, total, path: progress(done, total, Path(path).name),
             cancelled=cancel.is_set,
         )

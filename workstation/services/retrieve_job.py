@@ -1,6 +1,6 @@
 """The "retrieve" job: studies, series or images from a remote node into the local store.
 
-Params (JSON, see :func:`retrieve_params`): ``node`` (a configured node's name or
+Params (:class:`RetrieveParams`, built by :func:`retrieve_params`): ``node`` (a configured node's name or
 ``AET@HOST:PORT``), ``method`` (``move`` to our own AE title through our running node,
 or ``get`` on the job's own association), ``model``, ``level`` and the UIDs. Progress is
 the sub-operation count (done of total, with completed / failed / warning in the
@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationInfo, field_validator
+
 from workstation.config.settings import RemoteNode, Settings
 from workstation.dicom.qr_identifier import QRLevel, QRModel, parse_level, parse_model
 from workstation.errors import (
@@ -27,16 +29,76 @@ from workstation.errors import (
     ServiceNotAcceptedError,
     WorkstationError,
 )
-from workstation.jobs import CancelToken, Handler, LogLine, PermanentJobError, Progress
-from workstation.net.get_scu import EventSink, get
-from workstation.net.qr_scu import LocalAE, node_from_address
-from workstation.net.retrieve_scu import RetrieveOutcome, RetrieveRequest, SubOperations, move
+from workstation.jobs import (
+    CancelToken,
+    Handler,
+    JobParams,
+    LogLine,
+    PermanentJobError,
+    Progress,
+    read_params,
+    validate_params,
+)
+from workstation.net.association import LocalAE
+from workstation.net.scu.get import EventSink, get
+from workstation.net.scu.move import RetrieveOutcome, RetrieveRequest, SubOperations, move
+from workstation.net.scu.query_retrieve import node_from_address
 from workstation.store.local_store import LocalStore
 
 KIND = "retrieve"
 METHODS = ("move", "get")
 FAILED_IN_LOG = 20
 PERMANENT_STATUSES = {0xA900}  # the identifier itself is wrong: another try is the same
+
+
+class RetrieveParams(JobParams):
+    """A retrieve job: the source (a configured node's name or ``AET@HOST:PORT``), the
+    method, the information model, the level and the UIDs."""
+
+    node: str
+    method: str = "move"
+    model: QRModel = QRModel.STUDY
+    level: QRLevel
+    study_uids: tuple[str, ...] = ()
+    series_uids: tuple[str, ...] = ()
+    sop_uids: tuple[str, ...] = ()
+    patient_id: str = ""
+    calling_ae: str = ""
+    destination: str = ""
+
+    @classmethod
+    def omit_when_default(cls) -> tuple[str, ...]:
+        return ("calling_ae", "destination")
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _method(cls, v: Any) -> str:
+        if str(v) not in METHODS:
+            raise ValueError(f"unknown retrieve method {v!r} (move or get)")
+        return str(v)
+
+    @field_validator("model", "level", mode="before")
+    @classmethod
+    def _model_or_level(cls, v: Any, info: ValidationInfo) -> QRModel | QRLevel:
+        parse = parse_model if info.field_name == "model" else parse_level
+        try:
+            return parse(str(v))
+        except WorkstationError as exc:  # our own text, kept as the problem's detail
+            raise ValueError(exc.message()) from None
+
+    @field_validator("study_uids", "series_uids", "sop_uids", mode="before")
+    @classmethod
+    def _uids(cls, v: Any) -> tuple[str, ...]:
+        if v is None:
+            return ()
+        if not isinstance(v, (list, tuple)) or not all(isinstance(u, str) for u in v):
+            raise ValueError("must be a list of UIDs")
+        return tuple(v)
+
+    @field_validator("patient_id", "calling_ae", "destination", mode="before")
+    @classmethod
+    def _text(cls, v: Any) -> str:
+        return "" if v is None else str(v)
 
 
 def retrieve_params(
@@ -53,21 +115,13 @@ def retrieve_params(
     destination: str = "",
 ) -> dict[str, Any]:
     """The parameters of a retrieve job (``destination`` defaults to our own AE title)."""
-    params: dict[str, Any] = {
-        "node": node,
-        "method": method,
-        "model": str(QRModel(model)),
-        "level": str(QRLevel(level)),
-        "study_uids": list(study_uids),
-        "series_uids": list(series_uids),
-        "sop_uids": list(sop_uids),
-        "patient_id": patient_id,
-    }
-    if calling_ae:
-        params["calling_ae"] = calling_ae
-    if destination:
-        params["destination"] = destination
-    return params
+    raw = {
+        "node": node, "method": method, "model": str(model), "level": str(level),
+        "study_uids": list(study_uids), "series_uids": list(series_uids),
+        "sop_uids": list(sop_uids), "patient_id": patient_id, "calling_ae": calling_ae,
+        "destination": destination,
+    }  # fmt: skip
+    return validate_params(KIND, RetrieveParams, raw).to_json()
 
 
 def resolve_node(settings: Settings, spec: str) -> RemoteNode:
@@ -79,27 +133,19 @@ def resolve_node(settings: Settings, spec: str) -> RemoteNode:
 
 
 def request_from_params(params: dict[str, Any]) -> tuple[str, RetrieveRequest]:
-    """(method, request) from job params; WorkstationError when they are unusable."""
-    method = str(params.get("method", "move"))
-    if method not in METHODS:
-        raise PermanentJobError(f"unknown retrieve method {method!r} (move or get)")
-
-    def uids(key: str) -> tuple[str, ...]:
-        value = params.get(key) or []
-        if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
-            raise PermanentJobError(f"retrieve job: {key} must be a list of UIDs")
-        return tuple(value)
-
+    """(method, request) from job params; PermanentJobError when they do not fit the
+    model, QueryKeyError when the UIDs do not fit the level."""
+    job = read_params(KIND, RetrieveParams, params)
     request = RetrieveRequest(
-        model=parse_model(str(params.get("model", "study"))),
-        level=parse_level(str(params.get("level", ""))),
-        study_uids=uids("study_uids"),
-        series_uids=uids("series_uids"),
-        sop_uids=uids("sop_uids"),
-        patient_id=str(params.get("patient_id", "") or ""),
+        model=job.model,
+        level=job.level,
+        study_uids=job.study_uids,
+        series_uids=job.series_uids,
+        sop_uids=job.sop_uids,
+        patient_id=job.patient_id,
     )
     request.identifier()  # checks the UIDs against the level (QueryKeyError)
-    return method, request
+    return job.method, request
 
 
 def progress_text(counts: SubOperations) -> str:

@@ -1,10 +1,10 @@
 """The "send" job: stored studies, series or instances to one node (C-STORE SCU).
 
-Params ``{"node": {RemoteNode fields}, "uids": [study/series/instance UID, ...],
-"send_id": str}``; one job per destination (:func:`submit_send`). The UIDs are resolved
-through the index when the job runs. Every answered instance is recorded at once in
-the send state under ``send_id``, so another attempt (after an abort, a timeout, or a
-restart) sends only what has not reached the peer yet.
+Params (:class:`SendParams`) ``{"node": {RemoteNode fields}, "uids": [study/series/
+instance UID, ...], "send_id": str}``; one job per destination (:func:`submit_send`).
+The UIDs are resolved through the index when the job runs. Every answered instance is
+recorded at once in the send state under ``send_id``, so another attempt (after an
+abort, a timeout, or a restart) sends only what has not reached the peer yet.
 
 Failures (CONFORMANCE.md "Send outcomes"): an association the peer rejects for good,
 or UIDs that name nothing stored, fail the job without retry; no connection, a
@@ -22,26 +22,30 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from workstation.config.settings import RemoteNode, Settings, make_node
+from pydantic import Field, StringConstraints
+
+from workstation.config.settings import RemoteNode, Settings
 from workstation.errors import (
     AssociationRejectedError,
     NetworkError,
     SendFailedError,
     SendSelectionError,
-    SettingsError,
 )
 from workstation.jobs import (
     CancelToken,
     Handler,
+    JobParams,
     JobQueue,
     LogLine,
     PermanentJobError,
     Progress,
     RetryableJobError,
+    read_params,
+    validate_params,
 )
-from workstation.net.store_scu import InstanceResult, SendProgress, SendReport, send_instances
+from workstation.net.scu.store import InstanceResult, SendProgress, SendReport, send_instances
 from workstation.store.local_store import LocalStore
 from workstation.store.selection import select_instances
 from workstation.store.send_state import SendOutcome, SendRecord, SendState
@@ -54,17 +58,23 @@ MB = 1_000_000
 
 Reference = tuple[str, str]  # (SOP Class UID, SOP Instance UID)
 OnSent = Callable[[RemoteNode, list[Reference]], None]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+class SendParams(JobParams):
+    """A send job: the destination, the study/series/instance UIDs and the batch's id."""
+
+    node: RemoteNode
+    uids: tuple[Text, ...] = Field(min_length=1)
+    send_id: Text
 
 
 def send_params(
     node: RemoteNode, uids: Sequence[str], send_id: str | None = None
 ) -> dict[str, Any]:
     """The parameters of a send job of ``uids`` to ``node`` (a new send id unless given)."""
-    return {
-        "node": node.model_dump(mode="json"),
-        "uids": [str(u) for u in uids],
-        "send_id": send_id or uuid.uuid4().hex,
-    }
+    raw = {"node": node, "uids": [str(u) for u in uids], "send_id": send_id or uuid.uuid4().hex}
+    return validate_params(KIND, SendParams, raw).to_json()
 
 
 def submit_send(
@@ -151,21 +161,6 @@ def run_send(
     )
 
 
-def _parse(params: dict[str, Any]) -> tuple[RemoteNode, list[str], str]:
-    raw_node, uids, send_id = params.get("node"), params.get("uids"), params.get("send_id")
-    if not isinstance(raw_node, dict):
-        raise PermanentJobError("send job without a node")
-    try:
-        node = make_node(**raw_node)
-    except SettingsError as exc:
-        raise PermanentJobError(f"send job with an invalid node: {exc.message()}") from None
-    if not isinstance(uids, list) or not uids or not all(isinstance(u, str) and u for u in uids):
-        raise PermanentJobError("send job without a list of UIDs")
-    if not isinstance(send_id, str) or not send_id:
-        raise PermanentJobError("send job without a send id")
-    return node, uids, send_id
-
-
 def _log_outcome(outcome: SendJobOutcome, log_line: LogLine) -> None:
     """This attempt's instances that did not simply get stored, with the reason (the
     first 40), and the UIDs that name nothing stored."""
@@ -193,7 +188,8 @@ def send_handler(
     def handle(
         params: dict[str, Any], progress: Progress, cancel: CancelToken, log_line: LogLine
     ) -> str | None:
-        node, uids, send_id = _parse(params)
+        job = read_params(KIND, SendParams, params)
+        node, uids, send_id = job.node, list(job.uids), job.send_id
         current = settings()
         delay = current.send_retry_delay_s
         progress(0, 0, f"sending to {node.name}")

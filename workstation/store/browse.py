@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
+from workstation.dicom.query_form import DatePreset
 from workstation.store.index import StoreIndex
 from workstation.store.matching import wildcard_regex
 
@@ -58,15 +59,6 @@ _SORT_SQL: dict[StudyColumn, str] = {
     StudyColumn.NUM_SERIES: _NUM_SERIES_SQL + " {d}",
     StudyColumn.NUM_IMAGES: _NUM_IMAGES_SQL + " {d}",
 }
-
-
-class DatePreset(StrEnum):
-    ANY = "any"
-    TODAY = "today"
-    YESTERDAY = "yesterday"
-    LAST_7_DAYS = "last_7_days"
-    LAST_30_DAYS = "last_30_days"
-    CUSTOM = "custom"
 
 
 def preset_range(preset: DatePreset, today: dt.date | None = None) -> tuple[str, str]:

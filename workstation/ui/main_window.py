@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-import pydicom
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
@@ -28,8 +27,7 @@ from PySide6.QtWidgets import (
 from workstation import __version__
 from workstation.config.settings import Settings
 from workstation.jobs import JobQueue
-from workstation.net.node import NodeEventKind
-from workstation.store.browse import series_instance_paths
+from workstation.net.scp.node import NodeEventKind
 from workstation.store.local_store import LocalStore
 from workstation.ui.browser.browser_widget import PatientBrowser
 from workstation.ui.browser.importing import ImportController
@@ -41,10 +39,9 @@ from workstation.ui.node_status import NodeState, NodeStatusLabel
 from workstation.ui.qr.query_panel import QueryPanel
 from workstation.ui.storage_status import FreeSpaceIndicator
 from workstation.ui.viewer.series_strip import series_uid_of
-from workstation.ui.viewer.stack import indexed_images
 from workstation.ui.viewer.viewer_tab import ViewerTab
-from workstation.ui.viewers.object_tab import ObjectTab
-from workstation.ui.viewers.open_object import object_kind_of_class
+from workstation.ui.viewers.registry import SeriesTab, series_viewer_for
+from workstation.ui.viewers.series_info import series_info
 
 log = logging.getLogger(__name__)
 
@@ -307,50 +304,28 @@ class MainWindow(QMainWindow):
         widgets = (self.tabs.widget(i) for i in range(self.tabs.count()))
         return [w for w in widgets if isinstance(w, ViewerTab)]
 
-    def open_series(self, series_uid: str) -> ViewerTab | ObjectTab | None:
-        """Open a series in a new tab (and show it): images in a viewer tab; reports,
+    def open_series(self, series_uid: str) -> SeriesTab | None:
+        """Open a series in a new tab (and show it), in the viewer the registry chooses
+        (:mod:`workstation.ui.viewers.registry`): images in a viewer tab; reports,
         documents and waveforms in an object tab."""
-        indexed = indexed_images(self.store, series_uid)
-        row = self.browser.series_model.row_at(self.browser.series_model.row_of(series_uid))
-        title = " ".join(x for x in (row.modality, row.description) if x) if row else ""
-        if not indexed:
-            return self._open_objects(series_uid, title)
-        try:
-            tab = ViewerTab([i.path for i in indexed], title or self.tr("Series"), self,
-                            indexed=indexed, store=self.store, series_uid=series_uid)  # fmt: skip
-        except Exception as exc:  # no image in the series, or unreadable files
-            log.warning("cannot open series %s: %s", series_uid, exc)
-            self.statusBar().showMessage(self.tr("This series has no image to show."), 8000)
-            return None
-        if not title:  # not the browser's current study: name it from the first image
-            header = tab.stack.header(0)
-            title = " ".join(
-                str(header.get(k, "") or "").strip() for k in ("Modality", "SeriesDescription")
-            ).strip()
-            tab.title = title or tab.title
-        tab.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self._add_tab(tab)
-        tab.viewports[0].setFocus()
-        return tab
-
-    def _open_objects(self, series_uid: str, title: str) -> ObjectTab | None:
-        paths = [
-            self.store.path_of(rel)
-            for sop_class, rel in series_instance_paths(self.store.index, series_uid)
-            if object_kind_of_class(sop_class) is not None
-        ]
-        if not paths:
+        info = series_info(self.store, series_uid)
+        viewer = series_viewer_for(info)
+        if viewer is None:
             self.statusBar().showMessage(
                 self.tr("This series holds nothing the viewer can show."), 8000
             )
             return None
-        if not title:
-            first = pydicom.dcmread(paths[0], stop_before_pixels=True)
-            title = " ".join(
-                str(first.get(k, "") or "").strip() for k in ("Modality", "SeriesDescription")
-            ).strip()
-        tab = ObjectTab(paths, title or self.tr("Objects"), self)
+        row = self.browser.series_model.row_at(self.browser.series_model.row_of(series_uid))
+        title = " ".join(x for x in (row.modality, row.description) if x) if row else ""
+        try:
+            tab = viewer.build(self.store, info, title, self)
+        except Exception as exc:  # no image in the series, or unreadable files
+            log.warning("cannot open series %s: %s", series_uid, exc)
+            self.statusBar().showMessage(self.tr("This series has no image to show."), 8000)
+            return None
+        tab.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._add_tab(tab)
+        tab.take_focus()
         return tab
 
     def _add_tab(self, tab: QWidget) -> None:
@@ -378,7 +353,7 @@ class MainWindow(QMainWindow):
 
     def close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
-        if isinstance(widget, ViewerTab | ObjectTab):
+        if isinstance(widget, SeriesTab):
             widget.shutdown()
             self.tabs.removeTab(index)
             widget.deleteLater()
@@ -444,7 +419,7 @@ class MainWindow(QMainWindow):
             self.query_panel.shutdown()
             for i in range(self.tabs.count()):
                 tab = self.tabs.widget(i)
-                if isinstance(tab, ViewerTab | ObjectTab):
+                if isinstance(tab, SeriesTab):
                     tab.shutdown()
             self.jobs_panel.detach()
             self._status_timer.stop()

@@ -156,6 +156,7 @@ TEMPLATES: dict[str, str] = {
     "query.identifier": QT_TRANSLATE_NOOP("Messages", "The query cannot be answered: {reason}"),
     "jobs.schema": QT_TRANSLATE_NOOP(
         "Messages", "The job database was written by a newer program (schema {found}, this one knows {known})"),
+    "jobs.params": QT_TRANSLATE_NOOP("Messages", "Invalid parameters for a '{kind}' job: {summary}"),
     "imaging.thumbnail": QT_TRANSLATE_NOOP("Messages", "No thumbnail for {path}: {reason}"),
     "imaging.pixels": QT_TRANSLATE_NOOP("Messages", "No image from {source}: {reason}"),
     "imaging.frame": QT_TRANSLATE_NOOP(

@@ -1,6 +1,6 @@
 """The bridge from the DICOM node's threads to the GUI thread, with burst coalescing.
 
-:class:`~workstation.net.node.StorageNode` calls its listeners on pynetdicom's
+:class:`~workstation.net.scp.node.StorageNode` calls its listeners on pynetdicom's
 association threads. The bridge's listener does almost nothing there: it notes the
 study UID under a lock and, when no wake-up is pending yet, posts one queued signal.
 On the GUI thread the events are re-emitted (``node_event``) and store changes are
@@ -15,7 +15,7 @@ import threading
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from workstation.net.node import NodeEvent, NodeEventKind, StorageNode
+from workstation.net.scp.node import NodeEvent, NodeEventKind, StorageNode
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workstation.store.browse import DatePreset, StudyFilter, preset_range
+from workstation.dicom.query_form import DatePreset
+from workstation.store.browse import StudyFilter, preset_range
 
 TYPING_PAUSE_MS = 250
 

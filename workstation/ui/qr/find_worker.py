@@ -1,4 +1,4 @@
-"""C-FIND off the GUI thread: each request runs :func:`workstation.net.find_scu.find` on a
+"""C-FIND off the GUI thread: each request runs :func:`workstation.net.scu.find.find` on a
 plain thread and streams its matches back as queued Qt signals.
 
 ``match(request, dataset)`` for every match as it arrives, ``done(request, outcome)`` once
@@ -19,8 +19,8 @@ from workstation.config.settings import RemoteNode
 from workstation.dicom.qr_identifier import QRModel
 from workstation.errors import NetworkError
 from workstation.jobs import CancelToken
-from workstation.net.find_scu import FindOutcome, find
-from workstation.net.qr_scu import LocalAE
+from workstation.net.association import LocalAE
+from workstation.net.scu.find import FindOutcome, find
 
 log = logging.getLogger(__name__)
 

@@ -39,8 +39,8 @@ from workstation.dicom.qr_identifier import QRLevel, QRModel
 from workstation.dicom.query_form import DatePreset, QueryForm, build_query, children_query
 from workstation.errors import WorkstationError
 from workstation.jobs import JobQueue
-from workstation.net.find_scu import FindOutcome
-from workstation.net.qr_scu import LocalAE
+from workstation.net.association import LocalAE
+from workstation.net.scu.find import FindOutcome
 from workstation.services.retrieve_job import KIND as RETRIEVE_KIND
 from workstation.services.retrieve_job import retrieve_params
 from workstation.ui.messages import error_text

@@ -12,7 +12,7 @@ import threading
 from PySide6.QtCore import QObject, Signal
 
 from workstation.config.settings import RemoteNode
-from workstation.net.echo import EchoResult, echo
+from workstation.net.scu.echo import EchoResult, echo
 
 
 class EchoRunner(QObject):

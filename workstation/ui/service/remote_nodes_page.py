@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.config.settings import RemoteNode, Role
-from workstation.net.echo import EchoResult
+from workstation.net.scu.echo import EchoResult
 from workstation.ui.messages import text_for
 from workstation.ui.service.echo_runner import EchoRunner
 from workstation.ui.service.node_dialog import NodeDialog, role_label

@@ -18,10 +18,10 @@ from workstation.dicom.display_state import DisplayState
 from workstation.errors import WorkstationError
 from workstation.imaging.annotation_graphics import to_layer
 from workstation.imaging.gsps import read_kos, read_presentation_state
+from workstation.imaging.stack import ImageStack
 from workstation.services import viewer_objects as objects
 from workstation.store.browse import SeriesRow, series_of_study, studies_of_same_patient
 from workstation.ui.messages import error_text
-from workstation.ui.viewer.stack import ImageStack
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,18 +28,20 @@ from PySide6.QtWidgets import (
 
 from workstation.imaging import geometry, luts
 from workstation.imaging.frame_cache import FrameCache
+from workstation.imaging.luts import CT_PRESETS
 from workstation.imaging.pipeline import padding_value
+from workstation.imaging.stack import ImageStack, IndexedImage
 from workstation.imaging.thumbnails import ThumbnailCache
 from workstation.store import LocalStore
 from workstation.store.browse import SeriesRow, series_of_study, study_of_series
 from workstation.ui.browser.thumbnail_strip import ThumbnailLoader
 from workstation.ui.viewer.presentation_actions import PresentationActions
 from workstation.ui.viewer.series_strip import SeriesStrip, series_uid_of
-from workstation.ui.viewer.stack import ImageStack, IndexedImage, indexed_images
-from workstation.ui.viewer.viewer_toolbar import CT_PRESETS, LAYOUTS, MAX_GRID, ViewerToolbar
+from workstation.ui.viewer.viewer_toolbar import LAYOUTS, MAX_GRID, ViewerToolbar
 from workstation.ui.viewer.viewport import Viewport
+from workstation.ui.viewers.series_info import SeriesInfo, header_title, indexed_images
 
-__all__ = ["CT_PRESETS", "LAYOUTS", "ViewerTab"]
+__all__ = ["LAYOUTS", "ViewerTab", "open_image_series"]
 
 ACTIVE_STYLE = "QGraphicsView { border: 2px solid #2f8ad0; }"
 INACTIVE_STYLE = "QGraphicsView { border: 2px solid #202020; }"
@@ -429,8 +431,23 @@ class ViewerTab(PresentationActions, QWidget):
             vp.set_reference_lines(lines)
 
     # -- closing -----------------------------------------------------------------------------
+    def take_focus(self) -> None:
+        """Keyboard to the first viewport (the main window calls this once the tab shows)."""
+        self.viewports[0].setFocus()
+
     def shutdown(self) -> None:
         for vp in self.viewports:
             vp.shutdown()
         if self.loader is not None:
             self.loader.stop()
+
+
+def open_image_series(store: LocalStore, info: SeriesInfo, title: str, parent: QWidget) -> ViewerTab:
+    """The registry's opener for a series of images (raises when none can be shown)."""
+    tab = ViewerTab([i.path for i in info.images], title, parent, indexed=list(info.images),
+                    store=store, series_uid=info.series_uid)  # fmt: skip
+    # not the browser's current study: name it from the first image, else the main
+    # window's word (kept in its translation context)
+    tab.title = title or header_title(tab.stack.header(0))
+    tab.title = tab.title or QCoreApplication.translate("MainWindow", "Series")
+    return tab

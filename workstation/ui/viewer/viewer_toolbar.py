@@ -17,20 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workstation.ui.viewer.drawing import Tool
+from workstation.imaging.drawing import Tool
 
 # (rows, columns) of the layouts offered; "custom" asks for any up to MAX_GRID
 LAYOUTS = ((1, 1), (1, 2), (2, 1), (2, 2), (3, 3), (4, 4))
 MAX_GRID = 6
-
-# CT window presets: key -> (centre, width) in HU
-CT_PRESETS = {
-    "lung": (-600.0, 1500.0),
-    "mediastinum": (50.0, 350.0),
-    "bone": (400.0, 1800.0),
-    "brain": (40.0, 80.0),
-    "abdomen": (40.0, 400.0),
-}
 
 
 class ViewerToolbar(QWidget):

@@ -19,38 +19,21 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QTransform
 from PySide6.QtWidgets import QInputDialog, QWidget
 
+from workstation.dicom.lossy import image_is_lossy
 from workstation.imaging import geometry, measure
 from workstation.imaging.annotation_graphics import measurement_text
 from workstation.imaging.annotations import Annotation, AnnotationSet
+from workstation.imaging.drawing import DrawingController, Tool
 from workstation.imaging.frame_cache import Prefetcher
 from workstation.imaging.luts import VoiLut, Window
+from workstation.imaging.stack import DEFAULT_CINE_FPS, ImageStack, cine_rate
 from workstation.ui.viewer import decorations as deco
-from workstation.ui.viewer.drawing import DrawingController, Tool
 from workstation.ui.viewer.overlay import AnnotationOverlay
-from workstation.ui.viewer.stack import ImageStack, is_lossy
 from workstation.ui.viewer.viewport_input import ViewportInput
 from workstation.ui.viewer.viewport_state import PresentationStateMixin
 
 PREFETCH_DEPTH = 8
 PICK_TOLERANCE_PX = 6.0  # screen pixels within which a click hits an annotation
-DEFAULT_CINE_FPS = 15.0
-
-
-def cine_rate(ds) -> float:
-    """Frames per second the file recommends (Recommended Display Frame Rate, Cine Rate,
-    Frame Time), else the default."""
-    for keyword in ("RecommendedDisplayFrameRate", "CineRate"):
-        value = ds.get(keyword)
-        try:
-            if value and float(value) > 0:
-                return float(value)
-        except (TypeError, ValueError):
-            pass
-    try:
-        frame_time = float(ds.get("FrameTime") or 0)
-    except (TypeError, ValueError):
-        frame_time = 0.0
-    return 1000.0 / frame_time if frame_time > 0 else DEFAULT_CINE_FPS
 
 
 class Viewport(ViewportInput, PresentationStateMixin, pg.GraphicsView):
@@ -121,7 +104,7 @@ class Viewport(ViewportInput, PresentationStateMixin, pg.GraphicsView):
         self.stack = stack
         self.index = max(0, min(index, len(stack) - 1))
         header = stack.header(self.index)
-        self.lossy = any(is_lossy(stack.header(i)) for i in {0, len(stack) - 1, self.index})
+        self.lossy = any(image_is_lossy(stack.header(i)) for i in {0, len(stack) - 1, self.index})
         self.spacing = measure.resolve_spacing(header, stack.frame(self.index))
         self.window = stack.default_window(self.index)
         if isinstance(self.window, Window):

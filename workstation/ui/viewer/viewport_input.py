@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
 
-from workstation.ui.viewer.drawing import Tool
+from workstation.imaging.drawing import Tool
 
 ZOOM_PER_PIXEL = 1.01  # right-drag: zoom factor per pixel of vertical movement
 WHEEL_STEP = 120  # one notch

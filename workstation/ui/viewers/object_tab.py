@@ -1,7 +1,8 @@
 """A tab for a series of non-image objects: SR as text, PDF, CDA, ECG waveforms.
 
-One object is shown at a time; a box chooses among the series' objects. ``shutdown``
-matches the viewer tab's so the main window closes both kinds the same way.
+One object is shown at a time; a box chooses among the series' objects; the registry
+(:mod:`workstation.ui.viewers.registry`) chooses each object's view. ``take_focus`` and
+``shutdown`` match the viewer tab's so the main window handles both kinds the same way.
 """
 
 from __future__ import annotations
@@ -10,17 +11,23 @@ import logging
 from pathlib import Path
 
 import pydicom
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from workstation.errors import WorkstationError
+from workstation.store import LocalStore
 from workstation.ui.messages import error_text
-from workstation.ui.viewers.open_object import view_for
+from workstation.ui.viewers.registry import view_for, viewable_objects
+from workstation.ui.viewers.series_info import SeriesInfo, header_title
 
 log = logging.getLogger(__name__)
 
 
 class ObjectTab(QWidget):
     """The objects in ``paths`` (each an SR, encapsulated document or waveform)."""
+
+    #: a line for the status bar (the viewer tab's signal; nothing here sends one yet)
+    message = Signal(str)
 
     def __init__(self, paths: list[Path], title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,5 +80,19 @@ class ObjectTab(QWidget):
         self.error.show()
         return False
 
+    def take_focus(self) -> None:
+        """Nothing to focus: the main window shows the tab as it is."""
+
     def shutdown(self) -> None:
         """Nothing runs in the background here."""
+
+
+def open_object_series(
+    store: LocalStore, info: SeriesInfo, title: str, parent: QWidget
+) -> ObjectTab:
+    """The registry's opener for a series of reports, documents or waveforms."""
+    paths = viewable_objects(info)
+    if not title:
+        title = header_title(pydicom.dcmread(paths[0], stop_before_pixels=True))
+    # the main window's words, kept in its translation context
+    return ObjectTab(paths, title or QCoreApplication.translate("MainWindow", "Objects"), parent)

@@ -7,6 +7,7 @@ import html
 from pydicom.dataset import Dataset
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from workstation.imaging.encapsulated import extract_document
 from workstation.imaging.sr_text import sr_lines, sr_title
 
 INDENT_PX = 20
@@ -45,3 +46,9 @@ class DocumentTextView(QTextBrowser):
         self.setReadOnly(True)
         self.setPlainText(text)
         self.setWindowTitle(title)
+
+    @classmethod
+    def from_dataset(cls, ds: Dataset, parent: QWidget | None = None) -> DocumentTextView:
+        """The text of an encapsulated document (CDA); DocumentRenderError without one."""
+        document = extract_document(ds)
+        return cls(document.data.decode("utf-8", "replace"), document.title, parent)

@@ -1,0 +1,8 @@
+"""`python -m workstation.cli`: the command line."""
+
+import sys
+
+from workstation.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,258 @@
+"""The DICOM node: Verification and Storage SCP feeding the local store.
+
+Handlers run on pynetdicom's association threads and do the minimum: parse, check,
+store durably, index, answer. Only then is 0000 sent. Every other outcome has a
+defined status (CONFORMANCE.md, "Storage SCP outcomes") and the association stays
+open: the sender decides whether to go on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydicom.dataset import Dataset
+from pynetdicom import AE, build_context, evt
+from pynetdicom.presentation import PresentationContext
+from pynetdicom.sop_class import Verification
+from pynetdicom.transport import ThreadedAssociationServer
+
+from workstation.config.settings import Settings
+from workstation.dicom.status import StoreStatus
+from workstation.net import wire
+from workstation.net.association import LocalAE, make_ae, on_connection_open
+from workstation.net.negotiation import QR_SYNTAXES, base_contexts, contexts_for_request
+from workstation.net.scp import echo
+from workstation.net.scp.commitment import CommitmentService
+from workstation.net.scp.query_retrieve import QR_SOP_CLASSES, QueryRetrieveSCP
+from workstation.net.scp.storage import DUPLICATE, store_request
+from workstation.store.commitment_state import ReportResult
+from workstation.store.local_store import LocalStore
+
+log = logging.getLogger(__name__)
+
+
+class NodeEventKind(StrEnum):
+    ASSOCIATION_ACCEPTED = "association_accepted"
+    ASSOCIATION_REJECTED = "association_rejected"
+    ASSOCIATION_CLOSED = "association_closed"
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    STORE_FAILED = "store_failed"
+    COMMITMENT = "commitment"  # a storage commitment report for a study was recorded
+
+
+@dataclass(frozen=True, slots=True)
+class NodeEvent:
+    """What the node tells its listeners (the GUI bridge re-emits these as Qt signals)."""
+
+    kind: NodeEventKind
+    calling_ae: str = ""
+    address: str = ""
+    sop_instance_uid: str = ""
+    study_uid: str = ""
+    status: int = 0
+    message: str = ""
+
+
+Listener = Callable[[NodeEvent], None]
+
+def _status(code: int, comment: str = "") -> Dataset:
+    ds = Dataset()
+    ds.Status = int(code)
+    if comment:
+        ds.ErrorComment = comment[:64]
+    return ds
+
+
+class StorageNode:
+    """Verification + Storage SCP on one port, feeding ``store``."""
+
+    def __init__(self, settings: Settings, store: LocalStore) -> None:
+        self.settings = settings
+        self.store = store
+        self._listeners: list[Listener] = []
+        self._server: ThreadedAssociationServer | None = None
+        self._ae = self._make_ae()
+        self._qr = QueryRetrieveSCP(settings, store, self._association_handlers)
+        self.commitment = CommitmentService(settings, store, self._on_commit_report)
+        self._contexts: list[PresentationContext] = []
+
+    # -- set-up ----------------------------------------------------------------------
+    def _make_ae(self) -> AE:
+        s = self.settings
+        ae = make_ae(LocalAE.from_settings(s, network_timeout_s=s.network_timeout_s))
+        ae.maximum_associations = s.max_associations
+        ae.require_called_aet = False
+        for abstract, syntaxes in base_contexts():
+            # scp_role: a C-GET requester may ask us to send its storage sub-operations
+            ae.add_supported_context(abstract, list(syntaxes), scu_role=True, scp_role=True)
+        for abstract in QR_SOP_CLASSES:
+            ae.add_supported_context(abstract, list(QR_SYNTAXES))
+        for abstract, syntaxes in CommitmentService.contexts():
+            # both roles: a peer asks us (N-ACTION), or reports to us as the SCP
+            ae.add_supported_context(abstract, list(syntaxes), scu_role=True, scp_role=True)
+        return ae
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _publish(self, event: NodeEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # a broken listener must not break the node
+                log.exception("node event listener failed")
+
+    # -- life cycle ------------------------------------------------------------------
+    @property
+    def address(self) -> tuple[str, int]:
+        if self._server is None:
+            raise RuntimeError("node is not running")
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> None:
+        handlers = [
+            (evt.EVT_CONN_OPEN, self._on_conn_open),
+            (evt.EVT_REQUESTED, self._on_requested),
+            (evt.EVT_ACCEPTED, self._on_accepted),
+            (evt.EVT_RELEASED, self._on_closed),
+            (evt.EVT_ABORTED, self._on_closed),
+            *echo.handlers(),
+            (evt.EVT_C_STORE, self._on_store),
+            *self._qr.handlers(),
+            *self.commitment.handlers(),
+        ]
+        self._contexts = list(self._ae.supported_contexts)
+        self.commitment.start()
+        self._server = self._ae.start_server(
+            (self.settings.bind_address, self.settings.port),
+            block=False,
+            evt_handlers=handlers,
+            # pynetdicom deep-copies these for every association; _on_requested then
+            # supplies the contexts for what the peer proposed from self._contexts
+            contexts=[build_context(Verification)],
+        )
+        host, port = self.address
+        log.info("node %s listening on %s:%d", self.settings.ae_title, host, port)
+
+    def active_associations(self) -> int:
+        return len(self._server.active_associations) if self._server else 0
+
+    def stop(self, grace_s: float = 5.0) -> None:
+        """Stop accepting; let open associations finish for ``grace_s``, then abort them."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        deadline = time.monotonic() + grace_s
+        while server.active_associations and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for assoc in server.active_associations:
+            log.warning("aborting association from %s at shutdown", assoc.requestor.ae_title)
+            assoc.abort()
+        for assoc in server.active_associations:
+            assoc.join(timeout=5)
+        self.commitment.stop()
+        self._ae.shutdown()
+
+    # -- association handlers ----------------------------------------------------------
+    def _association_handlers(self) -> list[tuple[Any, Callable]]:
+        """Handlers for associations we open ourselves (C-MOVE sub-operations)."""
+        return [(evt.EVT_CONN_OPEN, self._on_conn_open)]
+
+    def _on_conn_open(self, event: evt.Event) -> None:
+        # Nagle off, the response guard, the wire fast paths' DUL poll (all associations);
+        # peers' associations: threads that wait instead of polling, C-STORE coded
+        # directly, and the next instance's temp file made while the peer sends it
+        on_connection_open(event.assoc)
+        wire.accelerate_acceptor(event.assoc, after_store=self.store.prepare_spare)
+
+    def _known_caller(self, calling_ae: str) -> bool:
+        if not self.settings.require_known_callers:
+            return True
+        return bool(self.settings.nodes_with_ae(calling_ae))
+
+    def _on_requested(self, event: evt.Event) -> None:
+        assoc = event.assoc
+        rq = assoc.requestor.primitive
+        calling = rq.calling_ae_title.strip()
+        if not self._known_caller(calling):
+            log.warning("association from unknown calling AE %r rejected", calling)
+            assoc.acse.send_reject(0x01, 0x01, 0x03)  # permanent, calling AE not recognised
+            assoc.kill()  # waits until the A-ASSOCIATE-RJ is on the wire
+            self._publish(
+                NodeEvent(
+                    NodeEventKind.ASSOCIATION_REJECTED,
+                    calling_ae=calling,
+                    address=assoc.requestor.address,
+                    message="calling AE title not recognised",
+                )
+            )
+            return
+        assoc.acceptor.supported_contexts = contexts_for_request(
+            self._contexts, rq.presentation_context_definition_list
+        )
+
+    def _on_accepted(self, event: evt.Event) -> None:
+        self._publish(
+            NodeEvent(
+                NodeEventKind.ASSOCIATION_ACCEPTED,
+                calling_ae=event.assoc.requestor.ae_title.strip(),
+                address=event.assoc.requestor.address,
+            )
+        )
+
+    def _on_closed(self, event: evt.Event) -> None:
+        self._publish(
+            NodeEvent(
+                NodeEventKind.ASSOCIATION_CLOSED,
+                calling_ae=event.assoc.requestor.ae_title.strip(),
+                address=event.assoc.requestor.address,
+                message="aborted" if event.event is evt.EVT_ABORTED else "released",
+            )
+        )
+
+    def _on_commit_report(self, result: ReportResult, calling_ae: str) -> None:
+        for study_uid in sorted(result.study_uids) or [""]:
+            self._publish(
+                NodeEvent(
+                    NodeEventKind.COMMITMENT,
+                    calling_ae=calling_ae,
+                    study_uid=study_uid,
+                    message=str(result.state),
+                )
+            )
+
+    def _on_store(self, event: evt.Event) -> Dataset:
+        calling = event.assoc.requestor.ae_title.strip()
+        status, comment, sop_uid, study_uid = self._store(event, calling)
+        if status == StoreStatus.SUCCESS:
+            kind = NodeEventKind.DUPLICATE if comment == DUPLICATE else NodeEventKind.STORED
+            comment = ""
+        else:
+            kind = NodeEventKind.STORE_FAILED
+            log.warning("C-STORE from %s refused with %04X: %s", calling, status, comment)
+        self._publish(
+            NodeEvent(
+                kind,
+                calling_ae=calling,
+                sop_instance_uid=sop_uid,
+                study_uid=study_uid,
+                status=int(status),
+                message=comment,
+            )
+        )
+        return _status(status, comment)
+
+    def _store(self, event: evt.Event, calling: str) -> tuple[int, str, str, str]:
+        return store_request(self.store, event, calling)

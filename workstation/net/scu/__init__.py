@@ -1,0 +1,1 @@
+"""Service class users: one module per DICOM service we call, each over net/association.py."""
