@@ -29,6 +29,7 @@ from workstation.cli import (
 )
 from workstation.cli.options import say_error
 from workstation.errors import WorkstationError
+from workstation.net.association import configure_pynetdicom
 
 log = logging.getLogger("workstation")
 
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         # pydicom warns about every odd value it reads; the import summary says what matters
         logging.getLogger("pydicom").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", category=UserWarning, module="pydicom")
+    # pynetdicom's process-wide settings, once for the whole process (-vv: its DIMSE log)
+    configure_pynetdicom(debug=args.verbose >= 2, log_identifiers=args.verbose >= 2)
     if args.command is None:
         # The desktop application on the saved settings (top-level options kept).
         args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "gui"])
