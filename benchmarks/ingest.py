@@ -93,7 +93,7 @@ class OurNode(Receiver):
 
     def pdu(self) -> int:
         return (
-            self.max_pdu if self.max_pdu is not None else Settings.model_fields["max_pdu"].default
+            self.max_pdu if self.max_pdu is not None else Settings().network.max_pdu
         )
 
 

@@ -1792,6 +1792,14 @@ Trotzdem löschen?</translation>
         <source>must look like NAME=AET@HOST:PORT</source>
         <translation>muss die Form NAME=AET@HOST:PORT haben</translation>
     </message>
+    <message>
+        <source>must look like AET@HOST:PORT</source>
+        <translation>muss die Form AET@HOST:PORT haben</translation>
+    </message>
+    <message>
+        <source>must be {n} (migrate older settings first)</source>
+        <translation>muss {n} sein (ältere Einstellungen zuerst umwandeln)</translation>
+    </message>
 </context>
 <context>
     <name>SearchBar</name>

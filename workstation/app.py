@@ -21,7 +21,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QSettings, QThread, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from workstation.config.persistence import default_config_path, save_settings
-from workstation.config.settings import Settings
+from workstation.config.settings import Settings, needs_node_restart
 from workstation.errors import WorkstationError
 from workstation.jobs import JobQueue, JobState
 from workstation.net.scp.node import StorageNode
@@ -44,20 +44,6 @@ EXIT_WHEN_SHOWN_ENV = "WORKSTATION_EXIT_WHEN_SHOWN"
 SHOWN_MARKER = "main-window-shown"
 READY_MARKER = "node-ready"
 CLEANUP_INTERVAL_MS = 60_000
-# settings the running node was built from: a change restarts it
-NODE_FIELDS = (
-    "ae_title",
-    "port",
-    "bind_address",
-    "max_associations",
-    "require_known_callers",
-    "max_pdu",
-    "connect_timeout_s",
-    "acse_timeout_s",
-    "dimse_timeout_s",
-    "network_timeout_s",
-    "remote_nodes",
-)
 
 
 class StoreCheck(QThread):
@@ -189,7 +175,7 @@ class Workstation(QObject):
         except OSError as exc:
             self.node_error = (
                 QCoreApplication.translate("Workstation", "cannot listen on port %1: %2")
-                .replace("%1", str(self.settings.port))
+                .replace("%1", str(self.settings.node.port))
                 .replace("%2", exc.strerror or str(exc))
             )
             log.error("node not started: %s", exc)
@@ -199,9 +185,9 @@ class Workstation(QObject):
 
     def node_state(self) -> NodeState:
         running = self.node.running
-        port = self.node.address[1] if running else self.settings.port
+        port = self.node.address[1] if running else self.settings.node.port
         return NodeState(
-            ae_title=self.settings.ae_title,
+            ae_title=self.settings.node.ae_title,
             port=port,
             listening=running,
             associations=self.node.active_associations() if running else 0,
@@ -220,11 +206,11 @@ class Workstation(QObject):
         old, self.settings = self.settings, new
         self.window.settings = new
         self.window.query_panel.refresh_nodes()
-        self.store.duplicate_policy = new.duplicate_policy
-        self.store.min_free_space_mb = new.min_free_space_mb
-        if any(getattr(old, f) != getattr(new, f) for f in NODE_FIELDS):
+        self.store.duplicate_policy = new.storage.duplicate_policy
+        self.store.min_free_space_mb = new.storage.min_free_space_mb
+        if needs_node_restart(old, new):
             self._restart_node()
-        if old.data_dir != new.data_dir:
+        if old.storage.data_dir != new.storage.data_dir:
             QMessageBox.information(
                 self.window,
                 QCoreApplication.translate("Workstation", "Restart needed"),
@@ -258,7 +244,7 @@ class Workstation(QObject):
     def schedule_cleanup(self) -> None:
         """Queue the automatic policy when it is on and free space is under its mark."""
         s = self.settings
-        if not s.cleanup_enabled or self.store.free_space_mb() >= s.cleanup_low_water_mb:
+        if not s.storage.cleanup_enabled or self.store.free_space_mb() >= s.storage.cleanup_low_water_mb:
             return
         busy = (JobState.QUEUED, JobState.RUNNING)
         if any(job.kind == CLEANUP_KIND for job in self.queue.list(busy)):
@@ -297,7 +283,7 @@ def run_gui(settings: Settings, config_path: Path | None = None) -> int:
     try:
         from workstation.ui.i18n import install_translators
 
-        install_translators(settings.language, app)
+        install_translators(settings.viewer.language, app)
     except Exception as exc:  # a missing translation never stops the program
         log.warning("translations not loaded: %s", exc)
     try:

@@ -28,7 +28,10 @@ class WorkstationError(Exception):
 
 
 class SettingsError(WorkstationError):
-    """A settings value broke a rule; ``values['field']`` names it, ``values['rule']`` says why."""
+    """A settings value broke a rule. ``values``: ``field`` (its path, e.g. ``node.port``),
+    ``rule_code`` (``greater_than_equal``, ``not_host``, ...) with ``limits`` (the rule's own
+    values, e.g. ``{"ge": 1}``), ``value`` (what was given) and ``rule`` (English, for logs
+    and the command line; ``ui/messages.py`` words it from ``rule_code`` and ``limits``)."""
 
     code = "settings.invalid"
     template = "Invalid setting '{field}': {rule} (got {value!r})"

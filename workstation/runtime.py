@@ -61,9 +61,9 @@ JOB_KINDS: tuple[JobKind[Runtime], ...] = (
 def open_store(settings: Settings, check: bool = True) -> LocalStore:
     """The local store of ``settings`` (``check``: run its start-up check on open)."""
     return LocalStore(
-        settings.data_dir,
-        duplicate_policy=settings.duplicate_policy,
-        min_free_space_mb=settings.min_free_space_mb,
+        settings.storage.data_dir,
+        duplicate_policy=settings.storage.duplicate_policy,
+        min_free_space_mb=settings.storage.min_free_space_mb,
         check_on_open=check,
     )
 

@@ -43,7 +43,7 @@ def test_a_new_port_restarts_the_node_where_dcmtk_reaches_it(start_app) -> None:
     station.apply_settings(station.settings.updated(port=port))
     assert station.node is not old_node and not old_node.running
     assert station.node.address == (LOOPBACK, port)
-    assert _echo(port, station.settings.ae_title).returncode == 0
+    assert _echo(port, station.settings.node.ae_title).returncode == 0
 
 
 def test_store_policies_change_without_restarting_the_node(start_app) -> None:
@@ -61,9 +61,9 @@ def test_policy_changed_in_the_dialog_is_saved_to_the_settings_file(start_app, t
     station = start_app()
     station._policy_changed(CleanupPolicy(low_water_mb=100, high_water_mb=300, enabled=True))
     saved = json.loads(station.config_path.read_text())
-    assert saved["cleanup_enabled"] is True
-    assert (saved["cleanup_low_water_mb"], saved["cleanup_high_water_mb"]) == (100, 300)
-    assert station.settings.cleanup_enabled
+    assert saved["storage"]["cleanup_enabled"] is True
+    assert (saved["storage"]["cleanup_low_water_mb"], saved["storage"]["cleanup_high_water_mb"]) == (100, 300)
+    assert station.settings.storage.cleanup_enabled
 
 
 def test_cleanup_job_runs_below_the_mark_and_keeps_a_protected_study(qtbot, start_app) -> None:

@@ -166,8 +166,8 @@ def test_open_service_mode_first_time_sets_password_then_saves(qtbot, context, a
     assert steps == ["password", "service"]
     assert context.password_file() == context.settings_path.with_name("service-password.json")
     ServicePassword(context.password_file()).verify(SECRET)
-    assert load_settings(context.settings_path).ae_title == "NEW_AET"
-    assert [s.ae_title for s in applied.calls] == ["NEW_AET"]
+    assert load_settings(context.settings_path).node.ae_title == "NEW_AET"
+    assert [s.node.ae_title for s in applied.calls] == ["NEW_AET"]
 
 
 # -- validation ----------------------------------------------------------------------------
@@ -248,12 +248,12 @@ def test_valid_change_saved_and_applied(qtbot, dialog, context, applied, tmp_pat
 
     assert dialog.status_label.text() == "Settings saved and applied."
     saved = load_settings(context.settings_path)
-    assert saved.ae_title == "WS_NEW" and saved.port == 11113
-    assert saved.require_known_callers is False
-    assert saved.duplicate_policy is DuplicatePolicy.REPLACE
-    assert saved.min_free_space_mb == 1234
-    assert saved.language is Language.DE
-    assert saved.tls_certificate == cert
+    assert saved.node.ae_title == "WS_NEW" and saved.node.port == 11113
+    assert saved.node.require_known_callers is False
+    assert saved.storage.duplicate_policy is DuplicatePolicy.REPLACE
+    assert saved.storage.min_free_space_mb == 1234
+    assert saved.viewer.language is Language.DE
+    assert saved.network.tls_certificate == cert
     assert saved.remote_nodes == context.settings.remote_nodes
     assert applied.calls == [saved]
 
@@ -284,10 +284,10 @@ def test_node_added_through_node_dialog_is_saved(qtbot, dialog, context, applied
     assert dialog.nodes_page.table.rowCount() == 2
     assert dialog.nodes_page.table.item(1, 4).text() == "Move destination"
     assert dialog.apply()
-    saved = load_settings(context.settings_path).node("CT scanner")
+    saved = load_settings(context.settings_path).find_node("CT scanner")
     assert saved == RemoteNode(name="CT scanner", ae_title="CT1", host="10.1.2.3", port=4006,
                                roles=frozenset({Role.MOVE_DESTINATION}))  # fmt: skip
-    assert applied.calls[-1].node("CT scanner") == saved
+    assert applied.calls[-1].find_node("CT scanner") == saved
 
 
 def test_storage_commitment_switch_is_edited_and_kept(qtbot, dialog, context) -> None:
@@ -301,7 +301,7 @@ def test_storage_commitment_switch_is_edited_and_kept(qtbot, dialog, context) ->
     when_modal(switch_on)
     dialog.nodes_page.edit_node()
     assert dialog.apply()
-    assert load_settings(context.settings_path).node("PACS").storage_commitment
+    assert load_settings(context.settings_path).find_node("PACS").storage_commitment
 
     def keep(widget: QWidget) -> None:  # editing something else keeps the switch
         assert isinstance(widget, NodeDialog)
@@ -313,7 +313,7 @@ def test_storage_commitment_switch_is_edited_and_kept(qtbot, dialog, context) ->
     when_modal(keep)
     dialog.nodes_page.edit_node()
     assert dialog.apply()
-    saved = load_settings(context.settings_path).node("PACS")
+    saved = load_settings(context.settings_path).find_node("PACS")
     assert saved.storage_commitment and saved.port == 4242
 
 
@@ -331,7 +331,7 @@ def test_compression_policy_is_chosen_and_kept(qtbot, dialog, context) -> None:
     when_modal(choose)
     dialog.nodes_page.edit_node()
     assert dialog.apply()
-    assert load_settings(context.settings_path).node("PACS").compression is (
+    assert load_settings(context.settings_path).find_node("PACS").compression is (
         CompressionPolicy.UNCOMPRESSED
     )
 
@@ -344,7 +344,7 @@ def test_compression_policy_is_chosen_and_kept(qtbot, dialog, context) -> None:
     when_modal(keep)
     dialog.nodes_page.edit_node()
     assert dialog.apply()
-    assert load_settings(context.settings_path).node("PACS").compression is (
+    assert load_settings(context.settings_path).find_node("PACS").compression is (
         CompressionPolicy.UNCOMPRESSED
     )
 
@@ -378,7 +378,7 @@ def test_apply_failure_in_the_app_is_shown(qtbot, tmp_path, context) -> None:
     text = dlg.status_label.text()
     assert "saved but could not be put into effect" in text
     assert "Port: is in use by another program" in text
-    assert load_settings(ctx.settings_path).port == 11113  # saved all the same
+    assert load_settings(ctx.settings_path).node.port == 11113  # saved all the same
 
 
 def test_change_password_from_service_dialog(qtbot, dialog, context) -> None:

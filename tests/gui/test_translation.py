@@ -94,8 +94,8 @@ def test_german_translator_loads_and_dialogs_speak_german(qtbot, german, tmp_pat
 
 
 def test_error_codes_come_out_in_german(german) -> None:
-    err = SettingsError(field="remote_nodes.1.port", rule="Input should be less than or equal to 65535",
-                        value=70000)  # fmt: skip
+    err = SettingsError(field="remote_nodes.1.port", rule_code="less_than_equal", limits={"le": 65535},
+                        rule="Input should be less than or equal to 65535", value=70000)  # fmt: skip
     assert messages.error_text(err) == (
         "Entfernter Knoten 2: Port: darf höchstens 65535 sein (eingegeben: 70000)."
     )

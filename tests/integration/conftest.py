@@ -251,9 +251,9 @@ def start_node(tmp_path: Path) -> Iterator[Callable[..., RunningNode]]:
     def start(**overrides: Any) -> RunningNode:
         settings = node_settings(tmp_path / f"store{len(running)}", **overrides)
         store = LocalStore(
-            settings.data_dir,
-            duplicate_policy=settings.duplicate_policy,
-            min_free_space_mb=settings.min_free_space_mb,
+            settings.storage.data_dir,
+            duplicate_policy=settings.storage.duplicate_policy,
+            min_free_space_mb=settings.storage.min_free_space_mb,
         )
         node = StorageNode(settings, store)
         events: list[Any] = []
@@ -367,7 +367,7 @@ def qr_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             *(parse_node_spec(f"{n}={aet}@{LOOPBACK}:{port}") for n, (aet, port) in destinations.items()),
         ),
     )
-    store = LocalStore(settings.data_dir, min_free_space_mb=0)
+    store = LocalStore(settings.storage.data_dir, min_free_space_mb=0)
     try:
         report = import_paths(store, sample_roots())
         node = StorageNode(settings, store)

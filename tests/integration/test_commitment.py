@@ -64,7 +64,7 @@ class Pair:
 
     @property
     def archive_node(self):
-        return self.ws.settings.node("archive")
+        return self.ws.settings.find_node("archive")
 
     def state(self) -> CommitmentState:
         return CommitmentState(self.ws.store.index)
@@ -200,7 +200,7 @@ def test_report_that_never_comes_is_commit_failed_after_the_timeout(
     settings = pair.ws.settings.updated(commit_timeout_s=1.0)
     state = pair.state()
     with silent_provider(SILENT_AET, pair.silent_port) as actions:
-        outcome = request_once(settings, state, settings.node("silent"), _refs(files), wait_s=0.2)
+        outcome = request_once(settings, state, settings.find_node("silent"), _refs(files), wait_s=0.2)
     assert len(actions) == 1 and str(actions[0].TransactionUID) == outcome.transaction.transaction_uid
     assert outcome.transaction.state is TransactionState.PENDING
     study = study_of(files[0][0])
@@ -226,13 +226,13 @@ def test_pending_transaction_survives_a_restart(pair: Pair, tmp_path: Path) -> N
     files = copies(tmp_path / "in", 1)
     load(pair.ws.store, files)
     with silent_provider(SILENT_AET, pair.silent_port):
-        outcome = request_once(pair.ws.settings, pair.state(), pair.ws.settings.node("silent"),
+        outcome = request_once(pair.ws.settings, pair.state(), pair.ws.settings.find_node("silent"),
                                _refs(files), wait_s=0)  # fmt: skip
     uid = outcome.transaction.transaction_uid
     pair.ws.node.stop()
     pair.ws.store.close()
     # the program starts again on the same store
-    store = LocalStore(pair.ws.settings.data_dir, min_free_space_mb=0)
+    store = LocalStore(pair.ws.settings.storage.data_dir, min_free_space_mb=0)
     node = StorageNode(pair.ws.settings, store)
     try:
         node.start()
@@ -250,7 +250,7 @@ def test_pending_transaction_survives_a_restart(pair: Pair, tmp_path: Path) -> N
 def test_refused_request_fails_the_job_for_good(pair: Pair, tmp_path: Path):
     files = copies(tmp_path / "in", 1)
     load(pair.ws.store, files)
-    node = pair.ws.settings.node("silent")
+    node = pair.ws.settings.find_node("silent")
     queue = JobQueue(tmp_path / "jobs.sqlite")
     try:
         runner = JobRunner(queue, {KIND: commit_handler(pair.ws.store, lambda: pair.ws.settings)})
@@ -272,7 +272,7 @@ def test_unreachable_peer_is_retried_and_leaves_no_pending_transaction(
 ) -> None:
     files = copies(tmp_path / "in", 1)
     load(pair.ws.store, files)
-    node = pair.ws.settings.node("silent")  # nothing listens on its port
+    node = pair.ws.settings.find_node("silent")  # nothing listens on its port
     with pytest.raises(CommitmentRequestError) as err:
         request_once(pair.ws.settings, pair.state(), node, _refs(files), wait_s=0)
     assert not err.value.values["permanent"]
@@ -355,7 +355,7 @@ def test_commit_and_wait_ends_commit_failed_when_no_report_comes(
     load(pair.ws.store, files)
     with silent_provider(SILENT_AET, pair.silent_port):
         summary = commit_and_wait(pair.ws.settings.updated(commit_wait_same_association_s=0),
-                                  pair.ws.store, pair.ws.settings.node("silent"), _refs(files),
+                                  pair.ws.store, pair.ws.settings.find_node("silent"), _refs(files),
                                   port=pair.ws.port, timeout_s=1.0)  # fmt: skip
     assert not summary.ok
     assert summary.transaction is not None

@@ -125,7 +125,7 @@ def _run_commit_job(ws: RunningNode, refs: list[tuple[str, str]], tmp_path: Path
     queue = JobQueue(tmp_path / "jobs.sqlite")
     try:
         runner = JobRunner(queue, {KIND: commit_handler(ws.store, lambda: ws.settings)})
-        job_id = queue.submit(KIND, commit_params(ws.settings.node("orthanc"), refs))
+        job_id = queue.submit(KIND, commit_params(ws.settings.find_node("orthanc"), refs))
         assert runner.run_once()
         job = queue.get(job_id)
         assert job is not None and job.state is JobState.SUCCEEDED, job
@@ -223,7 +223,7 @@ def test_send_job_to_a_commitment_node_queues_the_commitment(
 
     files = copies(tmp_path / "in", 2)
     load(ws.store, files)
-    node = ws.settings.node("orthanc")
+    node = ws.settings.find_node("orthanc")
     assert node is not None and node.storage_commitment
     queue = JobQueue(tmp_path / "jobs.sqlite")
     try:
@@ -252,7 +252,7 @@ def test_send_without_commitment_queues_nothing(ws: RunningNode, tmp_path: Path)
 
     queue = JobQueue(tmp_path / "jobs.sqlite")
     try:
-        plain = ws.settings.node("orthanc").model_copy(update={"storage_commitment": False})
+        plain = ws.settings.find_node("orthanc").model_copy(update={"storage_commitment": False})
         assert commit_after_send(queue, plain, [("1.2.3", "1.2.3.4")]) is None
         assert queue.list() == []
     finally:

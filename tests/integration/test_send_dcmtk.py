@@ -54,7 +54,7 @@ SAMPLES = [
 @pytest.fixture
 def sending(tmp_path: Path):
     settings = sender_settings(tmp_path / "ours")
-    store = LocalStore(settings.data_dir, min_free_space_mb=0)
+    store = LocalStore(settings.storage.data_dir, min_free_space_mb=0)
     yield settings, store
     store.close()
 
@@ -199,7 +199,7 @@ def test_the_command_line_sends_and_says_how_it_went(
         *config,
         "send",
         "--data-dir",
-        str(settings.data_dir),
+        str(settings.storage.data_dir),
         "--aet",
         SENDER_AET,
         "--to",
@@ -215,12 +215,12 @@ def test_the_command_line_sends_and_says_how_it_went(
 
     refused = start_storescp(processes, tmp_path / "refusing", "--refuse")
     target = f"{STORESCP_AET}@{LOOPBACK}:{refused.port}"
-    failed = run_cli(*config, "send", "--data-dir", str(settings.data_dir), "--to", target,
+    failed = run_cli(*config, "send", "--data-dir", str(settings.storage.data_dir), "--to", target,
                      "--retry-delay", "0", items[0].sop_uid)  # fmt: skip
     assert failed.returncode == 1
     assert "rejected" in failed.stderr.lower() and "try 1 of" not in failed.stderr
 
-    malformed = run_cli(*config, "send", "--data-dir", str(settings.data_dir), "--to", "nowhere",
+    malformed = run_cli(*config, "send", "--data-dir", str(settings.storage.data_dir), "--to", "nowhere",
                         items[0].sop_uid)  # fmt: skip
     assert malformed.returncode == 2 and "AET@HOST:PORT" in malformed.stderr
 

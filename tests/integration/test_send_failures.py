@@ -43,7 +43,7 @@ RAW_AET = "RAW_STORE"
 @pytest.fixture
 def ours(tmp_path: Path):
     settings = sender_settings(tmp_path / "ours")
-    store = LocalStore(settings.data_dir, min_free_space_mb=0)
+    store = LocalStore(settings.storage.data_dir, min_free_space_mb=0)
     yield settings, store
     store.close()
 

@@ -110,7 +110,7 @@ def test_every_kind_of_stored_file_arrives_at_orthanc(orthanc: Orthanc, tmp_path
     settings = sender_settings(tmp_path / "ours")
     node = make_node(name="orthanc", ae_title=ORTHANC_AET, host=LOOPBACK, port=orthanc.port,
                      compression=CompressionPolicy.LOSSY)  # fmt: skip
-    with LocalStore(settings.data_dir, min_free_space_mb=0) as store:
+    with LocalStore(settings.storage.data_dir, min_free_space_mb=0) as store:
         items = fill_store(store, SAMPLES)
         studies = sorted({i.study_uid for i in items})
         with JobQueue(tmp_path / "jobs.sqlite") as queue:

@@ -195,12 +195,12 @@ def test_candidates_leave_out_protected_unless_asked(store: LocalStore) -> None:
 def test_policy_rejects_high_water_not_above_low_water() -> None:
     with pytest.raises(SettingsError) as err:
         CleanupPolicy(low_water_mb=500, high_water_mb=500)
-    assert err.value.values["field"] == "cleanup_high_water_mb"
+    assert err.value.values["field"] == "storage.cleanup_high_water_mb"
     with pytest.raises(SettingsError):
         Settings().updated(cleanup_low_water_mb=3000, cleanup_high_water_mb=2000)
     s = Settings().updated(cleanup_enabled=True, cleanup_low_water_mb=10, cleanup_high_water_mb=20)
     assert CleanupPolicy.from_settings(s) == CleanupPolicy(10, 20, enabled=True)
-    assert Settings().cleanup_enabled is False
+    assert Settings().storage.cleanup_enabled is False
 
 
 def test_disabled_policy_deletes_nothing(store: LocalStore) -> None:

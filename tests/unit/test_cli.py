@@ -141,8 +141,8 @@ def test_settings_prints_effective_settings(tmp_path: Path, base, capsys) -> Non
     out = capsys.readouterr().out
     assert code == 0
     shown = json.loads(out)
-    assert shown["ae_title"] == "CLI_WS" and shown["port"] == 4242
-    assert shown["min_free_space_mb"] == 0
+    assert shown["node"]["ae_title"] == "CLI_WS" and shown["node"]["port"] == 4242
+    assert shown["storage"]["min_free_space_mb"] == 0
     assert not (tmp_path / "cfg" / "settings.json").exists()  # not saved without --save
 
 
@@ -151,10 +151,10 @@ def test_settings_save_persists(tmp_path: Path, base, capsys) -> None:
     assert main([*args, *opts(tmp_path)]) == 0
     capsys.readouterr()
     saved = json.loads((tmp_path / "cfg" / "settings.json").read_text())
-    assert saved["ae_title"] == "SAVED_WS"
+    assert saved["node"]["ae_title"] == "SAVED_WS"
     assert [n["name"] for n in saved["remote_nodes"]] == ["pacs"]
     assert main([*base, "settings"]) == 0
-    assert json.loads(capsys.readouterr().out)["ae_title"] == "SAVED_WS"
+    assert json.loads(capsys.readouterr().out)["node"]["ae_title"] == "SAVED_WS"
 
 
 @pytest.mark.parametrize(
@@ -185,7 +185,7 @@ def test_invalid_override_stops_import_before_touching_the_store(
 ) -> None:
     code = main([*base, "import", str(DICOMDIR_TESTS / "98892001"), *opts(tmp_path), "--port", "0"])
     assert code == 2
-    assert "'port'" in capsys.readouterr().err
+    assert "'node.port'" in capsys.readouterr().err
     assert not (tmp_path / "data").exists()
 
 

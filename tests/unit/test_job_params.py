@@ -155,7 +155,7 @@ def test_job_rows_written_in_todays_shape_run(settings: Settings, tmp_path: Path
     ct.parent.mkdir()
     shutil.copy2(sample_roots()[0] / "test_files" / "CT_small.dcm", ct)
     Runtime(settings).stop()  # creates the store and its job database
-    db = settings.data_dir / JOBS_DB
+    db = settings.storage.data_dir / JOBS_DB
     imported = _write_todays_row(db, IMPORT_KIND, json.dumps({"paths": [str(ct)]}))
     cleaned = _write_todays_row(db, CLEANUP_KIND, "{}")
     with Runtime(settings) as runtime:
@@ -170,7 +170,7 @@ def test_job_rows_written_in_todays_shape_run(settings: Settings, tmp_path: Path
 
 def test_a_stored_row_that_fits_no_model_fails_for_good(settings: Settings) -> None:
     Runtime(settings).stop()
-    job_id = _write_todays_row(settings.data_dir / JOBS_DB, SEND_KIND, '{"node": "PACS"}')
+    job_id = _write_todays_row(settings.storage.data_dir / JOBS_DB, SEND_KIND, '{"node": "PACS"}')
     with Runtime(settings) as runtime:
         assert JobRunner(runtime.queue, runtime.handlers).run_once()
         job = runtime.queue.get(job_id)

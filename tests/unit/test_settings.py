@@ -50,7 +50,7 @@ BAD_AE_TITLES = [
 @pytest.mark.parametrize(("value", "rule_word"), BAD_AE_TITLES)
 def test_local_ae_title_refused(value: str, rule_word: str) -> None:
     err = refusal({"ae_title": value})
-    assert err.values["field"] == "ae_title"
+    assert err.values["field"] == "node.ae_title"
     assert rule_word in err.values["rule"]
     assert err.values["value"] == value
 
@@ -64,13 +64,13 @@ def test_remote_node_ae_title_refused(value: str, rule_word: str) -> None:
 
 def test_ae_title_of_16_chars_with_padding_accepted_and_stripped() -> None:
     s = validate_settings({"ae_title": " " + "A" * 16 + " "})
-    assert s.ae_title == "A" * 16
+    assert s.node.ae_title == "A" * 16
 
 
 @pytest.mark.parametrize("port", [0, 65536, -1])
 def test_port_out_of_range_refused(port: int) -> None:
     err = refusal({"port": port})
-    assert err.values["field"] == "port"
+    assert err.values["field"] == "node.port"
     assert err.values["value"] == port
 
 
@@ -82,30 +82,30 @@ def test_remote_node_port_out_of_range_refused(port: int) -> None:
 
 def test_negative_min_free_space_refused() -> None:
     err = refusal({"min_free_space_mb": -1})
-    assert err.values["field"] == "min_free_space_mb"
+    assert err.values["field"] == "storage.min_free_space_mb"
 
 
 @pytest.mark.parametrize("value", [0, 128])
 def test_max_associations_out_of_range_refused(value: int) -> None:
     err = refusal({"max_associations": value})
-    assert err.values["field"] == "max_associations"
+    assert err.values["field"] == "node.max_associations"
 
 
 def test_max_associations_bounds_accepted() -> None:
-    assert validate_settings({"max_associations": 1}).max_associations == 1
-    assert validate_settings({"max_associations": 127}).max_associations == 127
+    assert validate_settings({"max_associations": 1}).node.max_associations == 1
+    assert validate_settings({"max_associations": 127}).node.max_associations == 127
 
 
 @pytest.mark.parametrize("value", [1000, 4095, 1])
 def test_small_max_pdu_refused(value: int) -> None:
     err = refusal({"max_pdu": value})
-    assert err.values["field"] == "max_pdu"
+    assert err.values["field"] == "network.max_pdu"
     assert "4096" in err.values["rule"]
 
 
 @pytest.mark.parametrize("value", [0, 4096, 65536])
 def test_max_pdu_zero_or_at_least_4096_accepted(value: int) -> None:
-    assert validate_settings({"max_pdu": value}).max_pdu == value
+    assert validate_settings({"max_pdu": value}).network.max_pdu == value
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_max_pdu_zero_or_at_least_4096_accepted(value: int) -> None:
 @pytest.mark.parametrize("value", [0, -1.5])
 def test_non_positive_timeouts_refused(field: str, value: float) -> None:
     err = refusal({field: value})
-    assert err.values["field"] == field
+    assert err.values["field"] == f"network.{field}"
 
 
 @pytest.mark.parametrize("second_name", ["pacs", "PACS", "Pacs"])
@@ -128,7 +128,7 @@ def test_duplicate_node_names_refused_case_insensitively(second_name: str) -> No
 def test_distinct_node_names_accepted() -> None:
     s = validate_settings({"remote_nodes": [NODE, dict(NODE, name="ris")]})
     assert [n.name for n in s.remote_nodes] == ["pacs", "ris"]
-    assert s.node("PACS") is s.remote_nodes[0]
+    assert s.find_node("PACS") is s.remote_nodes[0]
 
 
 @pytest.mark.parametrize(
@@ -172,11 +172,12 @@ def test_wrong_schema_version_refused() -> None:
 
 def test_updated_validates_the_change() -> None:
     s = Settings(ae_title="WS1")
-    assert s.updated(port=4242).port == 4242
+    assert s.updated(port=4242).node.port == 4242
+    assert s.updated(node={"port": 4243}).node.ae_title == "WS1"  # a section merges
     with pytest.raises(SettingsError) as info:
         s.updated(port=0)
-    assert info.value.values["field"] == "port"
-    assert s.port == 11112  # the original is unchanged (frozen)
+    assert info.value.values["field"] == "node.port"
+    assert s.node.port == 11112  # the original is unchanged (frozen)
 
 
 # -- defaults -----------------------------------------------------------------------
@@ -185,10 +186,10 @@ def test_updated_validates_the_change() -> None:
 def test_defaults() -> None:
     s = Settings()
     assert s.schema_version == SCHEMA_VERSION
-    assert s.port == 11112
-    assert 1 <= len(s.ae_title) <= 16
-    assert s.ae_title == default_ae_title()
-    assert s.duplicate_policy is DuplicatePolicy.KEEP
+    assert s.node.port == 11112
+    assert 1 <= len(s.node.ae_title) <= 16
+    assert s.node.ae_title == default_ae_title()
+    assert s.storage.duplicate_policy is DuplicatePolicy.KEEP
     assert s.remote_nodes == ()
 
 
@@ -204,7 +205,7 @@ def test_defaults() -> None:
 def test_default_ae_title_from_host_name(monkeypatch, hostname: str, expected: str) -> None:
     monkeypatch.setattr(settings_module.socket, "gethostname", lambda: hostname)
     assert default_ae_title() == expected
-    assert Settings().ae_title == expected
+    assert Settings().node.ae_title == expected
 
 
 # -- persistence --------------------------------------------------------------------
@@ -237,7 +238,7 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     loaded = load_settings(path)
     assert loaded == original
     assert loaded.remote_nodes[0].roles == frozenset({Role.STORE, Role.QUERY})
-    assert loaded.duplicate_policy is DuplicatePolicy.REPLACE
+    assert loaded.storage.duplicate_policy is DuplicatePolicy.REPLACE
     assert json.loads(path.read_text())["schema_version"] == SCHEMA_VERSION
 
 
@@ -277,7 +278,7 @@ def test_invalid_value_in_file_raises_settings_error(tmp_path: Path) -> None:
     path.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "port": 0}), encoding="utf-8")
     with pytest.raises(SettingsError) as info:
         load_settings(path)
-    assert info.value.values["field"] == "port"
+    assert info.value.values["field"] == "node.port"
 
 
 def test_v1_document_migrated_step_by_step(tmp_path: Path, monkeypatch) -> None:
@@ -308,12 +309,12 @@ def test_v1_document_migrated_step_by_step(tmp_path: Path, monkeypatch) -> None:
     assert [step for step, _ in calls] == [1, 2]
     assert calls[0][1]["schema_version"] == 1
     assert calls[1][1]["ae_title"] == "OLD_WS"
-    assert (loaded.schema_version, loaded.ae_title, loaded.port) == (3, "OLD_WS", 4100)
+    assert (loaded.schema_version, loaded.node.ae_title, loaded.node.port) == (3, "OLD_WS", 4100)
     backup = tmp_path / "settings.json.v1.bak"
     assert backup.read_text(encoding="utf-8") == v1_text
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["schema_version"] == 3
-    assert saved["ae_title"] == "OLD_WS" and saved["port"] == 4100
+    assert saved["node"]["ae_title"] == "OLD_WS" and saved["node"]["port"] == 4100
     assert "aet" not in saved and "listen_port" not in saved
     # a second load finds the current schema: no more migration steps
     calls.clear()
@@ -328,7 +329,7 @@ def test_document_without_version_is_treated_as_v1(tmp_path: Path, monkeypatch) 
     path = tmp_path / "settings.json"
     path.write_text(json.dumps({"ae_title": "NOVERSION"}), encoding="utf-8")
     loaded = load_settings(path)
-    assert (loaded.schema_version, loaded.ae_title, loaded.port) == (2, "NOVERSION", 5000)
+    assert (loaded.schema_version, loaded.node.ae_title, loaded.node.port) == (2, "NOVERSION", 5000)
     assert (tmp_path / "settings.json.v1.bak").exists()
 
 

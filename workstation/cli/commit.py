@@ -82,7 +82,7 @@ def _commit(
         cancel_on_sigint() as stop,
     ):
         summary = commit_and_wait(
-            settings, runtime.store, node, refs, port=settings.port,
+            settings, runtime.store, node, refs, port=settings.node.port,
             timeout_s=args.commit_timeout, say=lambda line: print(line, file=sys.stderr),
             stop=stop.is_set, queue=runtime.queue,
         )  # fmt: skip

@@ -96,7 +96,7 @@ def shared_store(settings: Settings) -> LocalStore:
     start-up check (that node ran it), no free-space floor (nothing is stored)."""
     from workstation.store import LocalStore
 
-    return LocalStore(settings.data_dir, min_free_space_mb=0, check_on_open=False)
+    return LocalStore(settings.storage.data_dir, min_free_space_mb=0, check_on_open=False)
 
 
 def say_error(exc: WorkstationError | str) -> None:

@@ -61,7 +61,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     except WorkstationError as exc:
         print(f"error: {exc.message()}", file=sys.stderr)
         return 2
-    limit = args.limit if args.limit is not None else settings.query_result_limit
+    limit = args.limit if args.limit is not None else settings.services.query_result_limit
     local = LocalAE.from_settings(settings)
 
     def show(ds: Dataset) -> None:
@@ -108,7 +108,7 @@ def _level_and_uids(args: argparse.Namespace) -> dict[str, Any]:
 def _with_caller(settings: Settings, node: Any) -> Settings:
     """Our settings with the retrieve source accepted as a caller (it opens the C-MOVE's
     storage association to us)."""
-    if settings.nodes_with_ae(node.ae_title) or not settings.require_known_callers:
+    if settings.nodes_with_ae(node.ae_title) or not settings.node.require_known_callers:
         return settings
     names = {n.name.casefold() for n in settings.remote_nodes}
     name = "retrieve source"
@@ -141,15 +141,15 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
         if not args.get:
             try:
                 host, port = runtime.start_node(_with_caller(settings, source)).address
-                print(f"node {settings.ae_title} listening on {host}:{port} for the C-MOVE",
+                print(f"node {settings.node.ae_title} listening on {host}:{port} for the C-MOVE",
                       file=sys.stderr, flush=True)  # fmt: skip
             except OSError as exc:
                 if exc.errno != errno.EADDRINUSE:
-                    print(f"error: cannot listen on port {settings.port}: {exc.strerror}",
+                    print(f"error: cannot listen on port {settings.node.port}: {exc.strerror}",
                           file=sys.stderr)  # fmt: skip
                     return 1
                 # our node (workstation serve or the desktop) already listens
-                print(f"port {settings.port} is in use: the instances go to the node "
+                print(f"port {settings.node.port} is in use: the instances go to the node "
                       "listening there", file=sys.stderr, flush=True)  # fmt: skip
         # the job's handler without the "is our node running" check: it may be another
         # process's node that receives the C-MOVE

@@ -35,13 +35,14 @@ OnSent = Callable[[RemoteNode, list[tuple[str, str]]], None]
 def resolve_destination(settings: Settings, spec: str) -> RemoteNode:
     """A configured node by name or by AET@HOST:PORT (its compression policy applies),
     else a new node ``AET@HOST:PORT`` with the default policy."""
-    found = settings.node(spec)
+    found = settings.find_node(spec)
     if found is not None:
         return found
     aet, at, rest = spec.strip().rpartition("@")
     host, colon, port = rest.rpartition(":")
     if not at or not aet or not colon or not port.isdigit():
-        raise SettingsError(field="node", rule="must look like AET@HOST:PORT", value=spec)
+        raise SettingsError(field="node", rule_code="not_address", limits={},
+                            rule="must look like AET@HOST:PORT", value=spec)
     node = make_node(name=spec.strip(), ae_title=aet, host=host, port=int(port))
     for known in settings.remote_nodes:
         if (known.ae_title, known.host, known.port) == (node.ae_title, node.host, node.port):
@@ -94,17 +95,17 @@ def _run_with_retries(
     log_line: Callable[[str], None],
     args: argparse.Namespace,
 ) -> int:
-    for attempt in range(1, settings.send_retries + 1):
+    for attempt in range(1, settings.services.send_retries + 1):
         try:
             result = handler(dict(params), progress, cancel, log_line)
         except RetryableJobError as exc:
             if args.progress:
                 print(file=sys.stderr)
-            if attempt == settings.send_retries or cancel.is_set():
+            if attempt == settings.services.send_retries or cancel.is_set():
                 print(f"error: {exc} (after {attempt} tries)", file=sys.stderr)
                 return 1
             wait = (exc.retry_delay_s or 0.0) * 2 ** (attempt - 1)
-            print(f"try {attempt} of {settings.send_retries} failed: {exc}; next in {wait:g} s",
+            print(f"try {attempt} of {settings.services.send_retries} failed: {exc}; next in {wait:g} s",
                   file=sys.stderr)  # fmt: skip
             if cancel.wait(wait):
                 print("cancelled", file=sys.stderr)

@@ -40,7 +40,7 @@ def status_handlers() -> list[logging.Handler]:
 
 
 def _callers(settings: Settings) -> str:
-    if not settings.require_known_callers:
+    if not settings.node.require_known_callers:
         return "any calling AE"
     return ", ".join(n.ae_title for n in settings.remote_nodes) or "no calling AE (add --node)"
 
@@ -84,13 +84,13 @@ def _serve(runtime: Runtime, settings: Settings, stop: threading.Event) -> int:
         runtime.start_node()
     except OSError as exc:
         runtime.stop()
-        log.error("error: cannot listen on port %d: %s", settings.port, exc.strerror)
+        log.error("error: cannot listen on port %d: %s", settings.node.port, exc.strerror)
         return 2
     runtime.queue.add_listener(_job_outcome_logger(runtime.queue))
     runtime.start_jobs()
     host, port = runtime.node.address
     log.info("listening as %s on %s:%d, store %s, accepting %s",
-             settings.ae_title, host, port, settings.data_dir, _callers(settings))  # fmt: skip
+             settings.node.ae_title, host, port, settings.storage.data_dir, _callers(settings))  # fmt: skip
     try:
         while not stop.wait(0.5):
             pass

@@ -16,15 +16,29 @@ from typing import Any
 
 import platformdirs
 
-from workstation.config.settings import APP_NAME, SCHEMA_VERSION, Settings, validate_settings
+from workstation.config.settings import (
+    APP_NAME,
+    SCHEMA_VERSION,
+    Settings,
+    sectioned,
+    validate_settings,
+)
 from workstation.errors import SettingsFileError
 
 log = logging.getLogger(__name__)
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 kept every field at the top level; schema 2 keeps them in sections
+    (node, network, services, storage, viewer; remote_nodes stays at the top)."""
+    return sectioned(data)
+
+
 # MIGRATIONS[n] converts a schema-n document into schema n+1. Version 1 is the first.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 CONFIG_ENV = "WORKSTATION_CONFIG"
 

@@ -1,4 +1,5 @@
-"""The settings model. Every rule refuses with a :class:`SettingsError` naming the field."""
+"""The settings model, in sections. Every rule refuses with a :class:`SettingsError` naming
+the field path, a rule code and its values."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from workstation.errors import SettingsError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APP_NAME = "workstation"
 
 _HOSTNAME_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -69,34 +72,39 @@ class DuplicatePolicy(StrEnum):
 
 
 def check_ae_title(value: str) -> str:
-    """Return the AE title without padding, or raise ValueError with the rule broken."""
+    """Return the AE title without padding, or raise a ValueError (with a rule code)."""
     if not isinstance(value, str):
-        raise ValueError("must be text")
+        raise PydanticCustomError("not_text", "must be text")
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-        raise ValueError("must not contain control characters")
+        raise PydanticCustomError("control_characters", "must not contain control characters")
     if "\\" in value:
-        raise ValueError("must not contain a backslash")
+        raise PydanticCustomError("backslash", "must not contain a backslash")
     if any(ord(c) > 0x7E for c in value):
-        raise ValueError("must use ASCII characters only")
+        raise PydanticCustomError("not_ascii", "must use ASCII characters only")
     stripped = value.strip(" ")
     if not stripped:
-        raise ValueError("must not be empty")
+        raise PydanticCustomError("empty", "must not be empty")
     if len(stripped) > 16:
-        raise ValueError("must be at most 16 characters")
+        raise PydanticCustomError(
+            "string_too_long", "must be at most {max_length} characters", {"max_length": 16}
+        )
     return stripped
 
 
 def check_host(value: str) -> str:
+    """Return the host (an IP address or a host name), or raise a ValueError (rule code)."""
     value = value.strip()
     if not value:
-        raise ValueError("must not be empty")
+        raise PydanticCustomError("empty", "must not be empty")
     try:
         ipaddress.ip_address(value)
         return value
     except ValueError:
         pass
     if len(value) > 253 or not all(_HOSTNAME_LABEL.match(p) for p in value.rstrip(".").split(".")):
-        raise ValueError("must be an IP address or a host name (letters, digits, '-', '.')")
+        raise PydanticCustomError(
+            "not_host", "must be an IP address or a host name (letters, digits, '-', '.')"
+        )
     return value
 
 
@@ -130,9 +138,9 @@ class RemoteNode(BaseModel):
     def _name(cls, v: str) -> str:
         v = v.strip()
         if not v:
-            raise ValueError("must not be empty")
+            raise PydanticCustomError("empty", "must not be empty")
         if any(ord(c) < 0x20 for c in v):
-            raise ValueError("must not contain control characters")
+            raise PydanticCustomError("control_characters", "must not contain control characters")
         return v
 
     @field_validator("ae_title")
@@ -146,58 +154,20 @@ class RemoteNode(BaseModel):
         return check_host(v)
 
 
-class Settings(BaseModel):
-    """Everything the service engineer configures. Immutable; change with :meth:`updated`."""
+class Section(BaseModel):
+    """One section of the settings: frozen, unknown fields refused, defaults validated."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
-    schema_version: int = SCHEMA_VERSION
+
+class NodeSettings(Section):
+    """Our DICOM node: who we are on the network and whom we accept."""
+
     ae_title: str = Field(default_factory=default_ae_title)
     port: int = Field(default=11112, ge=1, le=65535)
     bind_address: str = "0.0.0.0"
-    data_dir: Path = Field(default_factory=default_data_dir)
-    min_free_space_mb: int = Field(default=500, ge=0, le=10_000_000)
     max_associations: int = Field(default=12, ge=1, le=127)
     require_known_callers: bool = True
-    duplicate_policy: DuplicatePolicy = DuplicatePolicy.KEEP
-    max_pdu: int = Field(default=65536, ge=0, le=2**32 - 1)
-    connect_timeout_s: float = Field(default=15.0, gt=0, le=3600)
-    acse_timeout_s: float = Field(default=30.0, gt=0, le=3600)
-    dimse_timeout_s: float = Field(default=60.0, gt=0, le=3600)
-    network_timeout_s: float = Field(default=60.0, gt=0, le=3600)
-    remote_nodes: tuple[RemoteNode, ...] = ()
-    # GUI language (ui/i18n.py) and the TLS key material the service dialog records.
-    language: Language = Language.EN
-    tls_certificate: Path | None = None
-    tls_private_key: Path | None = None
-    # Automatic storage cleanup (store/cleanup.py): below the low-water mark of free
-    # space, delete the oldest unprotected studies until the high-water mark is reached.
-    cleanup_enabled: bool = False
-    cleanup_low_water_mb: int = Field(default=2_000, ge=0, le=10_000_000)
-    cleanup_high_water_mb: int = Field(default=5_000, ge=1, le=10_000_000)
-    # Storage commitment (net/commitment_scu.py): how long to wait for the N-EVENT-REPORT on
-    # the N-ACTION association (0 = release at once), and after how long a transaction
-    # still without a report is "commit failed".
-    commit_wait_same_association_s: float = Field(default=10.0, ge=0, le=3600)
-    commit_timeout_s: float = Field(default=3600.0, gt=0, le=30 * 86400)
-    # Storage SCU (net/store_scu.py, services/send_job.py): tries of a send job when the
-    # association fails or breaks (timeout, abort; not a rejection), the delay before the
-    # second try (doubled for each further one), and the wait for each C-STORE response.
-    send_retries: int = Field(default=3, ge=1, le=20)
-    send_retry_delay_s: float = Field(default=30.0, ge=0, le=86_400)
-    send_timeout_s: float = Field(default=60.0, gt=0, le=3600)
-    # Query/Retrieve SCU (net/find_scu.py, net/retrieve_scu.py): matches kept per C-FIND
-    # (then C-CANCEL and the list is marked incomplete), and the longest wait for the
-    # next C-MOVE/C-GET response (a PACS may send no pending responses at all).
-    query_result_limit: int = Field(default=500, ge=1, le=100_000)
-    retrieve_timeout_s: float = Field(default=600.0, gt=0, le=86_400)
-
-    @field_validator("schema_version")
-    @classmethod
-    def _version(cls, v: int) -> int:
-        if v != SCHEMA_VERSION:
-            raise ValueError(f"must be {SCHEMA_VERSION} (migrate older settings first)")
-        return v
 
     @field_validator("ae_title")
     @classmethod
@@ -210,24 +180,31 @@ class Settings(BaseModel):
         try:
             ipaddress.ip_address(v)
         except ValueError:
-            raise ValueError("must be an IP address of this machine (0.0.0.0 for all)") from None
+            raise PydanticCustomError(
+                "not_local_address", "must be an IP address of this machine (0.0.0.0 for all)"
+            ) from None
         return v
+
+
+class NetworkSettings(Section):
+    """How every association, ours or a peer's, is run (net/association.py)."""
+
+    max_pdu: int = Field(default=65536, ge=0, le=2**32 - 1)
+    connect_timeout_s: float = Field(default=15.0, gt=0, le=3600)
+    acse_timeout_s: float = Field(default=30.0, gt=0, le=3600)
+    dimse_timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    network_timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    # the TLS key material the service dialog records (used from issue 19 on)
+    tls_certificate: Path | None = None
+    tls_private_key: Path | None = None
 
     @field_validator("max_pdu")
     @classmethod
     def _pdu(cls, v: int) -> int:
         if v != 0 and v < 4096:
-            raise ValueError("must be 0 (unlimited) or at least 4096 bytes")
-        return v
-
-    @field_validator("data_dir", mode="before")
-    @classmethod
-    def _data_dir(cls, v: Any) -> Any:
-        # before pydantic's conversion, which turns "" into Path(".")
-        if isinstance(v, (str, Path)):
-            if not str(v).strip():
-                raise ValueError("must not be empty")
-            return Path(str(v).strip()).expanduser()
+            raise PydanticCustomError(
+                "pdu_too_small", "must be 0 (unlimited) or at least {min} bytes", {"min": 4096}
+            )
         return v
 
     @field_validator("tls_certificate", "tls_private_key", mode="before")
@@ -237,8 +214,148 @@ class Settings(BaseModel):
             return None  # not set
         path = Path(str(v).strip()).expanduser()
         if not path.is_file():
-            raise ValueError("must be an existing file")
+            raise PydanticCustomError("not_a_file", "must be an existing file")
         return path
+
+
+class ServicesSettings(Section):
+    """The services we call: send, storage commitment, query/retrieve."""
+
+    # Storage commitment (net/scu/commitment.py): how long to wait for the N-EVENT-REPORT
+    # on the N-ACTION association (0 = release at once), and after how long a transaction
+    # still without a report is "commit failed".
+    commit_wait_same_association_s: float = Field(default=10.0, ge=0, le=3600)
+    commit_timeout_s: float = Field(default=3600.0, gt=0, le=30 * 86400)
+    # Storage SCU (net/scu/store.py, services/send_job.py): tries of a send job when the
+    # association fails or breaks (timeout, abort; not a rejection), the delay before the
+    # second try (doubled for each further one), and the wait for each C-STORE response.
+    send_retries: int = Field(default=3, ge=1, le=20)
+    send_retry_delay_s: float = Field(default=30.0, ge=0, le=86_400)
+    send_timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    # Query/Retrieve SCU (net/scu/find.py, net/scu/move.py): matches kept per C-FIND
+    # (then C-CANCEL and the list is marked incomplete), and the longest wait for the
+    # next C-MOVE/C-GET response (a PACS may send no pending responses at all).
+    query_result_limit: int = Field(default=500, ge=1, le=100_000)
+    retrieve_timeout_s: float = Field(default=600.0, gt=0, le=86_400)
+
+
+class StorageSettings(Section):
+    """The local store and its automatic cleanup (store/cleanup.py): below the low-water
+    mark of free space, the oldest unprotected studies go until the high-water mark."""
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    min_free_space_mb: int = Field(default=500, ge=0, le=10_000_000)
+    duplicate_policy: DuplicatePolicy = DuplicatePolicy.KEEP
+    cleanup_enabled: bool = False
+    cleanup_low_water_mb: int = Field(default=2_000, ge=0, le=10_000_000)
+    cleanup_high_water_mb: int = Field(default=5_000, ge=1, le=10_000_000)
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir(cls, v: Any) -> Any:
+        # before pydantic's conversion, which turns "" into Path(".")
+        if isinstance(v, (str, Path)):
+            if not str(v).strip():
+                raise PydanticCustomError("empty", "must not be empty")
+            return Path(str(v).strip()).expanduser()
+        return v
+
+    @field_validator("cleanup_high_water_mb")
+    @classmethod
+    def _high_above_low(cls, v: int, info: ValidationInfo) -> int:
+        low = info.data.get("cleanup_low_water_mb")
+        if low is not None and v <= low:
+            raise PydanticCustomError(
+                "below_low_water", "must be above the low-water mark ({low} MB)", {"low": low}
+            )
+        return v
+
+
+class ViewerSettings(Section):
+    """The desktop: its language (ui/i18n.py; translations/workstation_<code>.ts)."""
+
+    language: Language = Language.EN
+
+
+class WorklistSettings(Section):
+    """Modality Worklist and MPPS (issue 13)."""
+
+
+class PrintersSettings(Section):
+    """DICOM printers (issue 14)."""
+
+
+class MediaSettings(Section):
+    """CD/DVD/USB export (issue 15)."""
+
+
+#: The sections in file order; a field name belongs to exactly one of them.
+SECTIONS: dict[str, type[Section]] = {
+    "node": NodeSettings,
+    "network": NetworkSettings,
+    "services": ServicesSettings,
+    "storage": StorageSettings,
+    "viewer": ViewerSettings,
+    "worklist": WorklistSettings,
+    "printers": PrintersSettings,
+    "media": MediaSettings,
+}
+FIELD_SECTION: dict[str, str] = {
+    field: name for name, model in SECTIONS.items() for field in model.model_fields
+}
+
+
+def sectioned(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with every field given by its own name (``port``) moved into its section
+    (``node.port``); sections given whole are merged with it. The v1 migration uses it."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in SECTIONS:
+            section = value.model_dump() if isinstance(value, BaseModel) else value
+            if isinstance(section, dict):
+                out.setdefault(key, {}).update(section)
+            else:
+                out[key] = section  # refused by validation, with the section named
+        elif key in FIELD_SECTION:
+            out.setdefault(FIELD_SECTION[key], {})[key] = value
+        else:
+            out[key] = value
+    return out
+
+
+class Settings(BaseModel):
+    """Everything the service engineer configures, in sections. Immutable; change with
+    :meth:`updated`. Read a value through its section: ``settings.node.port``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    schema_version: int = SCHEMA_VERSION
+    node: NodeSettings = Field(default_factory=NodeSettings)
+    network: NetworkSettings = Field(default_factory=NetworkSettings)
+    services: ServicesSettings = Field(default_factory=ServicesSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    viewer: ViewerSettings = Field(default_factory=ViewerSettings)
+    worklist: WorklistSettings = Field(default_factory=WorklistSettings)
+    printers: PrintersSettings = Field(default_factory=PrintersSettings)
+    media: MediaSettings = Field(default_factory=MediaSettings)
+    remote_nodes: tuple[RemoteNode, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fields_by_name(cls, data: Any) -> Any:
+        # Settings(port=104) and updated(port=104) name a field without its section
+        return sectioned(data) if isinstance(data, dict) else data
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, v: int) -> int:
+        if v != SCHEMA_VERSION:
+            raise PydanticCustomError(
+                "schema_version",
+                "must be {expected} (migrate older settings first)",
+                {"expected": SCHEMA_VERSION},
+            )
+        return v
 
     @field_validator("remote_nodes")
     @classmethod
@@ -248,41 +365,58 @@ class Settings(BaseModel):
         for node in nodes:
             key = node.name.casefold()
             if key in seen:
-                raise ValueError(f"node name '{node.name}' is used twice (names ignore case)")
+                raise PydanticCustomError(
+                    "duplicate_name",
+                    "node name '{name}' is used twice (names ignore case)",
+                    {"name": node.name},
+                )
             seen.add(key)
         return nodes
 
-    @field_validator("cleanup_high_water_mb")
-    @classmethod
-    def _high_above_low(cls, v: int, info: ValidationInfo) -> int:
-        low = info.data.get("cleanup_low_water_mb")
-        if low is not None and v <= low:
-            raise ValueError(f"must be above the low-water mark ({low} MB)")
-        return v
-
     def updated(self, **changes: Any) -> Settings:
-        """A validated copy with ``changes`` applied (raises SettingsError)."""
+        """A validated copy with ``changes`` applied (raises SettingsError). A change
+        names a field (``port=104``), a section (``node={"port": 104}``, merged with the
+        section's other values) or ``remote_nodes``."""
         data = self.model_dump()
-        data.update(changes)
+        for key, value in sectioned(changes).items():
+            if key in SECTIONS and isinstance(value, dict):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
         return validate_settings(data)
 
-    def node(self, name: str) -> RemoteNode | None:
+    def find_node(self, name: str) -> RemoteNode | None:
         return next((n for n in self.remote_nodes if n.name.casefold() == name.casefold()), None)
 
     def nodes_with_ae(self, ae_title: str) -> list[RemoteNode]:
         return [n for n in self.remote_nodes if n.ae_title == ae_title.strip()]
 
 
+def needs_node_restart(old: Settings, new: Settings) -> bool:
+    """Whether the running node must be restarted for ``new``: its own section, the
+    network section (PDU size, timeouts, TLS) or the known nodes (allowed callers, move
+    destinations) changed."""
+    return (old.node, old.network, old.remote_nodes) != (new.node, new.network, new.remote_nodes)
+
+
+def _plain(value: Any) -> Any:
+    # ctx values as plain data: numbers and text stay, anything else becomes its text
+    return value if isinstance(value, (int, float, str, bool)) or value is None else str(value)
+
+
 def _settings_error(exc: ValidationError) -> SettingsError:
+    """The first broken rule as a SettingsError: ``field`` (its path), ``rule_code`` (pydantic's
+    error type or our own, e.g. ``greater_than_equal``, ``not_host``) with ``limits`` (the
+    rule's values, e.g. ``{"ge": 1}``), ``value`` (the input) and ``rule`` (an English text
+    for logs and the command line; the GUI builds its own from code and limits)."""
     errors = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "settings"
+        ctx = {k: _plain(v) for k, v in (err.get("ctx") or {}).items() if k != "error"}
         rule = err["msg"].removeprefix("Value error, ")
-        errors.append({"field": loc, "rule": rule, "value": err.get("input")})
-    first = errors[0]
-    return SettingsError(
-        field=first["field"], rule=first["rule"], value=first["value"], errors=errors
-    )
+        errors.append({"field": loc, "rule_code": err["type"], "limits": ctx, "rule": rule,
+                       "value": err.get("input")})  # fmt: skip
+    return SettingsError(**errors[0], errors=errors)
 
 
 def validate_settings(data: dict[str, Any]) -> Settings:
@@ -306,7 +440,8 @@ def parse_node_spec(spec: str, roles: frozenset[Role] | None = None) -> RemoteNo
     """Parse ``NAME=AET@HOST:PORT`` (the command line's ``--node``)."""
     m = _NODE_SPEC.match(spec.strip())
     if not m:
-        raise SettingsError(field="node", rule="must look like NAME=AET@HOST:PORT", value=spec)
+        raise SettingsError(field="node", rule_code="not_node_spec", limits={},
+                            rule="must look like NAME=AET@HOST:PORT", value=spec)
     if roles is None:
         roles = frozenset(Role)
     return make_node(

@@ -136,11 +136,11 @@ class LocalAE:
         network_timeout_s: float | None = None,
     ) -> LocalAE:
         return cls(
-            ae_title=ae_title or settings.ae_title,
-            connect_timeout_s=settings.connect_timeout_s,
-            acse_timeout_s=settings.acse_timeout_s,
-            dimse_timeout_s=dimse_timeout_s or settings.dimse_timeout_s,
-            max_pdu=settings.max_pdu,
+            ae_title=ae_title or settings.node.ae_title,
+            connect_timeout_s=settings.network.connect_timeout_s,
+            acse_timeout_s=settings.network.acse_timeout_s,
+            dimse_timeout_s=dimse_timeout_s or settings.network.dimse_timeout_s,
+            max_pdu=settings.network.max_pdu,
             network_timeout_s=network_timeout_s,
         )
 

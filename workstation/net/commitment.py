@@ -194,4 +194,4 @@ def receive_report(
 
 def local_ae(settings: Settings) -> LocalAE:
     """Who we are on a Storage Commitment association we open (either role)."""
-    return LocalAE.from_settings(settings, network_timeout_s=settings.network_timeout_s)
+    return LocalAE.from_settings(settings, network_timeout_s=settings.network.network_timeout_s)

@@ -115,7 +115,7 @@ def request_once(
     state.expire_overdue()
     uid = new_uid()
     items = [CommitItem(c, s) for c, s in dict.fromkeys((c, s) for c, s in references)]
-    state.create_pending(uid, node.name, node.ae_title, items, settings.commit_timeout_s)
+    state.create_pending(uid, node.name, node.ae_title, items, settings.services.commit_timeout_s)
 
     def on_report(event: evt.Event) -> int:
         return receive_report(state, event)[0]

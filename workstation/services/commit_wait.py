@@ -74,14 +74,14 @@ def report_listener(
 ) -> Iterator[StorageNode | None]:
     """Our node on ``port`` (default the settings' port) for the duration, knowing
     ``node`` as a caller; None when something listens there already."""
-    port = settings.port if port is None else port
-    if _port_in_use(settings.bind_address, port):
+    port = settings.node.port if port is None else port
+    if _port_in_use(settings.node.bind_address, port):
         log.info("port %d is in use: assuming our node listens there for the report", port)
         yield None
         return
     nodes = list(settings.remote_nodes)
     if not settings.nodes_with_ae(node.ae_title):
-        nodes.append(node if not settings.node(node.name) else node.model_copy(
+        nodes.append(node if not settings.find_node(node.name) else node.model_copy(
             update={"name": f"{node.name}-{node.ae_title}"}))  # fmt: skip
     listener = StorageNode(settings.updated(port=port, remote_nodes=nodes), store)
     listener.start()
@@ -157,12 +157,12 @@ def _request_through_queue(
 ) -> CommitTransaction | CommitSummary:
     """Queue a commit job for the running node and wait until it has made the request:
     its transaction, or the summary of a request that never got through."""
-    timeout = settings.commit_timeout_s
+    timeout = settings.services.commit_timeout_s
     since = time.time()
     job_id = queue.submit(KIND, commit_params(node, references, timeout_s=timeout),
                           max_attempts=MAX_ATTEMPTS)  # fmt: skip
     say(f"commitment request queued as job {job_id} for our node listening on port "
-        f"{settings.port}")  # fmt: skip
+        f"{settings.node.port}")  # fmt: skip
     deadline = since + timeout
     wanted = {s for _c, s in references}
     while True:

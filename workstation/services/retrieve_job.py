@@ -126,7 +126,7 @@ def retrieve_params(
 
 def resolve_node(settings: Settings, spec: str) -> RemoteNode:
     """A configured node by name, else ``AET@HOST:PORT``."""
-    found = settings.node(spec)
+    found = settings.find_node(spec)
     if found is not None:
         return found
     return node_from_address(spec)
@@ -203,9 +203,9 @@ def retrieve_handler(
             node = resolve_node(current, str(params.get("node", "")))
         except WorkstationError as exc:
             raise PermanentJobError(exc.message()) from None
-        calling = str(params.get("calling_ae") or current.ae_title)
-        destination = str(params.get("destination") or current.ae_title)
-        local = LocalAE.from_settings(current, calling, current.retrieve_timeout_s)
+        calling = str(params.get("calling_ae") or current.node.ae_title)
+        destination = str(params.get("destination") or current.node.ae_title)
+        local = LocalAE.from_settings(current, calling, current.services.retrieve_timeout_s)
         cancel.raise_if_set()
 
         def on_progress(counts: SubOperations) -> None:
@@ -213,8 +213,8 @@ def retrieve_handler(
             progress(counts.done, total, progress_text(counts))
 
         if method == "move":
-            if destination == current.ae_title and node_listening is not None and not node_listening():
-                raise NodeNotRunningError(ae_title=current.ae_title)
+            if destination == current.node.ae_title and node_listening is not None and not node_listening():
+                raise NodeNotRunningError(ae_title=current.node.ae_title)
             log(f"C-MOVE of {len(request.study_uids or request.series_uids or request.sop_uids)} "
                 f"{request.level.value.lower()} UID(s) from {node.ae_title}@{node.host}:{node.port} "
                 f"to {destination}")  # fmt: skip

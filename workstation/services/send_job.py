@@ -82,7 +82,7 @@ def submit_send(
 ) -> list[int]:
     """Queue one send job per destination; returns the job ids."""
     return [
-        queue.submit(KIND, send_params(node, uids), max_attempts=settings.send_retries)
+        queue.submit(KIND, send_params(node, uids), max_attempts=settings.services.send_retries)
         for node in nodes
     ]
 
@@ -191,7 +191,7 @@ def send_handler(
         job = read_params(KIND, SendParams, params)
         node, uids, send_id = job.node, list(job.uids), job.send_id
         current = settings()
-        delay = current.send_retry_delay_s
+        delay = current.services.send_retry_delay_s
         progress(0, 0, f"sending to {node.name}")
         try:
             outcome = run_send(

@@ -231,11 +231,14 @@ class CleanupPolicy:
     def __post_init__(self) -> None:
         if self.low_water_mb < 0:
             raise SettingsError(
-                field="cleanup_low_water_mb", rule="must be at least 0", value=self.low_water_mb
-            )
+                field="storage.cleanup_low_water_mb", rule_code="greater_than_equal", limits={"ge": 0},
+                rule="must be at least 0", value=self.low_water_mb,
+            )  # fmt: skip
         if self.high_water_mb <= self.low_water_mb:
             raise SettingsError(
-                field="cleanup_high_water_mb",
+                field="storage.cleanup_high_water_mb",
+                rule_code="below_low_water",
+                limits={"low": self.low_water_mb},
                 rule=f"must be above the low-water mark ({self.low_water_mb} MB)",
                 value=self.high_water_mb,
             )
@@ -243,9 +246,9 @@ class CleanupPolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> CleanupPolicy:
         return cls(
-            low_water_mb=settings.cleanup_low_water_mb,
-            high_water_mb=settings.cleanup_high_water_mb,
-            enabled=settings.cleanup_enabled,
+            low_water_mb=settings.storage.cleanup_low_water_mb,
+            high_water_mb=settings.storage.cleanup_high_water_mb,
+            enabled=settings.storage.cleanup_enabled,
         )
 
 

@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self._closed = False
 
         self.setObjectName("MainWindow")
-        self.setWindowTitle(self.tr("Workstation — %1").replace("%1", settings.ae_title))
+        self.setWindowTitle(self.tr("Workstation — %1").replace("%1", settings.node.ae_title))
         self.browser = PatientBrowser(store, self)
         # the browser is the first, fixed tab; each opened series a closable viewer tab
         self.tabs = QTabWidget(self)
@@ -241,8 +241,8 @@ class MainWindow(QMainWindow):
         s = self.settings
         self.disk_label = FreeSpaceIndicator(
             store_free_mb(self.store),
-            refuse_below_mb=s.min_free_space_mb,
-            low_water_mb=s.cleanup_low_water_mb if s.cleanup_enabled else None,
+            refuse_below_mb=s.storage.min_free_space_mb,
+            low_water_mb=s.storage.cleanup_low_water_mb if s.storage.cleanup_enabled else None,
             interval_ms=DISK_INTERVAL_MS,
             parent=self,
         )
@@ -294,9 +294,9 @@ class MainWindow(QMainWindow):
                 "import and job queue.\nLocal AE title: %2, port %3.\nData folder: %4"
             )
             .replace("%1", __version__)
-            .replace("%2", self.settings.ae_title)
-            .replace("%3", str(self.settings.port))
-            .replace("%4", str(self.settings.data_dir)),
+            .replace("%2", self.settings.node.ae_title)
+            .replace("%3", str(self.settings.node.port))
+            .replace("%4", str(self.settings.storage.data_dir)),
         )
 
     # -- viewer tabs -----------------------------------------------------------------------

@@ -9,12 +9,12 @@ error's own English message rather than to nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
+from workstation.config.settings import SECTIONS
 from workstation.errors import SettingsError, WorkstationError
 
 _MSG = "Messages"
@@ -74,6 +74,8 @@ NODE_FIELD_LABELS: dict[str, str] = {
 def field_label(field: str) -> str:
     """The translated label of a settings field path such as ``remote_nodes.2.host``."""
     parts = field.split(".")
+    if parts[0] in SECTIONS and len(parts) > 1:
+        parts = parts[1:]  # "node.port": the field's own label
     if parts[0] == "remote_nodes" and len(parts) > 1:
         rest = [p for p in parts[1:] if not p.isdigit()]
         index = next((int(p) for p in parts[1:] if p.isdigit()), None)
@@ -85,59 +87,54 @@ def field_label(field: str) -> str:
     return _tr(_FIELDS, text) if text else field
 
 
-# -- rules: the model's English rule texts, recognised and translated --------------------
-_NUM = r"(?P<n>-?[0-9][0-9.e+]*)"
-RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"^Input should be greater than or equal to {_NUM}$"),
-     QT_TRANSLATE_NOOP("Rules", "must be at least {n}")),
-    (re.compile(rf"^Input should be less than or equal to {_NUM}$"),
-     QT_TRANSLATE_NOOP("Rules", "must be at most {n}")),
-    (re.compile(rf"^Input should be greater than {_NUM}$"),
-     QT_TRANSLATE_NOOP("Rules", "must be greater than {n}")),
-    (re.compile(rf"^Input should be less than {_NUM}$"),
-     QT_TRANSLATE_NOOP("Rules", "must be less than {n}")),
-    (re.compile(r"^String should have at least (?P<n>\d+) characters?$"),
-     QT_TRANSLATE_NOOP("Rules", "must have at least {n} characters")),
-    (re.compile(r"^String should have at most (?P<n>\d+) characters?$"),
-     QT_TRANSLATE_NOOP("Rules", "must have at most {n} characters")),
-    (re.compile(r"^Input should be a valid (integer|number).*$"),
-     QT_TRANSLATE_NOOP("Rules", "must be a number")),
-    (re.compile(r"^Input should be (?P<choices>'.+')$"),
-     QT_TRANSLATE_NOOP("Rules", "must be one of {choices}")),
-    (re.compile(r"^must be text$"), QT_TRANSLATE_NOOP("Rules", "must be text")),
-    (re.compile(r"^must not contain control characters$"),
-     QT_TRANSLATE_NOOP("Rules", "must not contain control characters")),
-    (re.compile(r"^must not contain a backslash$"),
-     QT_TRANSLATE_NOOP("Rules", "must not contain a backslash")),
-    (re.compile(r"^must use ASCII characters only$"),
-     QT_TRANSLATE_NOOP("Rules", "must use ASCII characters only")),
-    (re.compile(r"^must not be empty$"), QT_TRANSLATE_NOOP("Rules", "must not be empty")),
-    (re.compile(r"^must be at most (?P<n>\d+) characters$"),
-     QT_TRANSLATE_NOOP("Rules", "must have at most {n} characters")),
-    (re.compile(r"^must be an IP address or a host name.*$"),
-     QT_TRANSLATE_NOOP("Rules", "must be an IP address or a host name (letters, digits, '-', '.')")),
-    (re.compile(r"^must be an IP address of this machine.*$"),
-     QT_TRANSLATE_NOOP("Rules", "must be an IP address of this machine (0.0.0.0 for all)")),
-    (re.compile(r"^must be 0 \(unlimited\) or at least (?P<n>\d+) bytes$"),
-     QT_TRANSLATE_NOOP("Rules", "must be 0 (unlimited) or at least {n} bytes")),
-    (re.compile(r"^node name '(?P<name>.*)' is used twice.*$"),
-     QT_TRANSLATE_NOOP("Rules", "the name '{name}' is used twice (names ignore case)")),
-    (re.compile(r"^must be an existing file$"),
-     QT_TRANSLATE_NOOP("Rules", "must be an existing file")),
-    (re.compile(r"^must be above the low-water mark \((?P<n>\d+) MB\)$"),
-     QT_TRANSLATE_NOOP("Rules", "must be above the value where cleanup starts ({n} MB)")),
-    (re.compile(r"^must look like NAME=AET@HOST:PORT$"),
-     QT_TRANSLATE_NOOP("Rules", "must look like NAME=AET@HOST:PORT")),
-]  # fmt: skip
+# -- rules: the model's rule codes (pydantic's error types and ours) and their values ---------
+# code -> (template, {placeholder: key of the rule's values})
+RULES: dict[str, tuple[str, dict[str, str]]] = {
+    "greater_than_equal": (QT_TRANSLATE_NOOP("Rules", "must be at least {n}"), {"n": "ge"}),
+    "less_than_equal": (QT_TRANSLATE_NOOP("Rules", "must be at most {n}"), {"n": "le"}),
+    "greater_than": (QT_TRANSLATE_NOOP("Rules", "must be greater than {n}"), {"n": "gt"}),
+    "less_than": (QT_TRANSLATE_NOOP("Rules", "must be less than {n}"), {"n": "lt"}),
+    "string_too_short": (QT_TRANSLATE_NOOP("Rules", "must have at least {n} characters"), {"n": "min_length"}),
+    "string_too_long": (QT_TRANSLATE_NOOP("Rules", "must have at most {n} characters"), {"n": "max_length"}),
+    "int_parsing": (QT_TRANSLATE_NOOP("Rules", "must be a number"), {}),
+    "int_type": (QT_TRANSLATE_NOOP("Rules", "must be a number"), {}),
+    "int_from_float": (QT_TRANSLATE_NOOP("Rules", "must be a number"), {}),
+    "float_parsing": (QT_TRANSLATE_NOOP("Rules", "must be a number"), {}),
+    "float_type": (QT_TRANSLATE_NOOP("Rules", "must be a number"), {}),
+    "enum": (QT_TRANSLATE_NOOP("Rules", "must be one of {choices}"), {"choices": "expected"}),
+    "not_text": (QT_TRANSLATE_NOOP("Rules", "must be text"), {}),
+    "control_characters": (QT_TRANSLATE_NOOP("Rules", "must not contain control characters"), {}),
+    "backslash": (QT_TRANSLATE_NOOP("Rules", "must not contain a backslash"), {}),
+    "not_ascii": (QT_TRANSLATE_NOOP("Rules", "must use ASCII characters only"), {}),
+    "empty": (QT_TRANSLATE_NOOP("Rules", "must not be empty"), {}),
+    "not_host": (QT_TRANSLATE_NOOP(
+        "Rules", "must be an IP address or a host name (letters, digits, '-', '.')"), {}),
+    "not_local_address": (QT_TRANSLATE_NOOP(
+        "Rules", "must be an IP address of this machine (0.0.0.0 for all)"), {}),
+    "pdu_too_small": (QT_TRANSLATE_NOOP("Rules", "must be 0 (unlimited) or at least {n} bytes"), {"n": "min"}),
+    "duplicate_name": (QT_TRANSLATE_NOOP("Rules", "the name '{name}' is used twice (names ignore case)"),
+                       {"name": "name"}),
+    "not_a_file": (QT_TRANSLATE_NOOP("Rules", "must be an existing file"), {}),
+    "below_low_water": (QT_TRANSLATE_NOOP(
+        "Rules", "must be above the value where cleanup starts ({n} MB)"), {"n": "low"}),
+    "not_node_spec": (QT_TRANSLATE_NOOP("Rules", "must look like NAME=AET@HOST:PORT"), {}),
+    "not_address": (QT_TRANSLATE_NOOP("Rules", "must look like AET@HOST:PORT"), {}),
+    "schema_version": (QT_TRANSLATE_NOOP(
+        "Rules", "must be {n} (migrate older settings first)"), {"n": "expected"}),
+}  # fmt: skip
 
 
-def rule_text(rule: str) -> str:
-    """The translated rule, or the model's own English text when it is not known here."""
-    for pattern, template in RULES:
-        m = pattern.match(rule)
-        if m:
-            return _tr(_RULES, template).format(**m.groupdict())
-    return rule
+def rule_text(code: str, limits: Mapping[str, Any], fallback: str = "") -> str:
+    """The translated rule for ``code`` with its values; ``fallback`` (the model's English
+    text) for a code not known here or whose values are missing."""
+    entry = RULES.get(code)
+    if entry is None:
+        return fallback
+    template, keys = entry
+    try:
+        return _tr(_RULES, template).format(**{name: limits[key] for name, key in keys.items()})
+    except KeyError:
+        return fallback
 
 
 # -- error codes -----------------------------------------------------------------------
@@ -280,7 +277,8 @@ def settings_error_text(err: SettingsError) -> str:
     """``<field label>: <rule> (entered: <value>)``, all translated."""
     values = err.values
     field = field_label(str(values.get("field", "")))
-    rule = rule_text(str(values.get("rule", "")))
+    rule = rule_text(str(values.get("rule_code", "")), values.get("limits") or {},
+                     str(values.get("rule", "")))
     value = values.get("value")
     if value is None or value == "" or isinstance(value, (dict, list, tuple)):
         return QCoreApplication.translate("Messages", "{field}: {rule}.").format(field=field, rule=rule)

@@ -94,7 +94,7 @@ class StorageCleanupDialog(QDialog):
         layout.addLayout(self._build_action_row())
         self.policy_box = CleanupPolicyBox(
             CleanupPolicy.from_settings(self._settings),
-            self._settings.min_free_space_mb,
+            self._settings.storage.min_free_space_mb,
             on_policy_changed,
         )
         layout.addWidget(self.policy_box)
@@ -214,7 +214,7 @@ class StorageCleanupDialog(QDialog):
             .replace("%4", format_mb(du.store_mb))
             .replace("%5", self._studies_text(n))
         )
-        refuse = self._settings.min_free_space_mb
+        refuse = self._settings.storage.min_free_space_mb
         text = self.tr("New images are refused when less than %1 is free.").replace(
             "%1", format_mb(refuse)
         )

@@ -85,8 +85,8 @@ class StorageNode:
     # -- set-up ----------------------------------------------------------------------
     def _make_ae(self) -> AE:
         s = self.settings
-        ae = make_ae(LocalAE.from_settings(s, network_timeout_s=s.network_timeout_s))
-        ae.maximum_associations = s.max_associations
+        ae = make_ae(LocalAE.from_settings(s, network_timeout_s=s.network.network_timeout_s))
+        ae.maximum_associations = s.node.max_associations
         ae.require_called_aet = False
         for abstract, syntaxes in base_contexts():
             # scp_role: a C-GET requester may ask us to send its storage sub-operations
@@ -135,7 +135,7 @@ class StorageNode:
         self._contexts = list(self._ae.supported_contexts)
         self.commitment.start()
         self._server = self._ae.start_server(
-            (self.settings.bind_address, self.settings.port),
+            (self.settings.node.bind_address, self.settings.node.port),
             block=False,
             evt_handlers=handlers,
             # pynetdicom deep-copies these for every association; _on_requested then
@@ -143,7 +143,7 @@ class StorageNode:
             contexts=[build_context(Verification)],
         )
         host, port = self.address
-        log.info("node %s listening on %s:%d", self.settings.ae_title, host, port)
+        log.info("node %s listening on %s:%d", self.settings.node.ae_title, host, port)
 
     def active_associations(self) -> int:
         return len(self._server.active_associations) if self._server else 0
@@ -178,7 +178,7 @@ class StorageNode:
         wire.accelerate_acceptor(event.assoc, after_store=self.store.prepare_spare)
 
     def _known_caller(self, calling_ae: str) -> bool:
-        if not self.settings.require_known_callers:
+        if not self.settings.node.require_known_callers:
             return True
         return bool(self.settings.nodes_with_ae(calling_ae))
 

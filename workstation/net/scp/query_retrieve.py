@@ -197,7 +197,7 @@ class QueryRetrieveSCP:
                 self.store.index,
                 identifier,
                 model,
-                ae_title=self.settings.ae_title,
+                ae_title=self.settings.node.ae_title,
                 implicit=writer.implicit,
                 lookahead=BIG_ANSWER + 1,
             ) as answer:
@@ -232,7 +232,7 @@ class QueryRetrieveSCP:
             self.store.index,
             identifier,
             model,
-            ae_title=self.settings.ae_title,
+            ae_title=self.settings.node.ae_title,
             cancelled=cancelled,
         )
         count = 0
@@ -300,7 +300,7 @@ class QueryRetrieveSCP:
 
         kwargs: dict[str, Any] = {
             "evt_handlers": [(evt.EVT_ACCEPTED, capture), *self._extra_handlers()],
-            "max_pdu": self.settings.max_pdu,
+            "max_pdu": self.settings.network.max_pdu,
         }
         if items:
             kwargs["contexts"] = contexts_for_items(items)

@@ -78,7 +78,7 @@ def request_commitment(
     ``abort_hook(abort)`` receives the association's abort, for a job's cancel token.
     Never raises for a network outcome.
     """
-    wait = settings.commit_wait_same_association_s if wait_s is None else wait_s
+    wait = settings.services.commit_wait_same_association_s if wait_s is None else wait_s
     where = f"{node.ae_title}@{node.host}:{node.port}"
     reported = threading.Event()
     report_threads: list[threading.Thread] = []
@@ -125,7 +125,7 @@ def request_commitment(
             detail = (
                 f"{where} aborted the association during the N-ACTION"
                 if assoc.is_aborted
-                else f"no N-ACTION response from {where} within {settings.dimse_timeout_s:g} s"
+                else f"no N-ACTION response from {where} within {settings.network.dimse_timeout_s:g} s"
             )
             return CommitRequestOutcome(False, None, detail)
         if status != 0x0000:

@@ -294,7 +294,7 @@ def send_instances(
     report = SendReport(node, len(items))
     counters = {"done": 0, "bytes": 0, "bytes_total": sum(i.size for i in items)}
     plans = plan_associations(items, node.compression)
-    local = LocalAE.from_settings(settings, ae_title, dimse_timeout_s=settings.send_timeout_s)
+    local = LocalAE.from_settings(settings, ae_title, dimse_timeout_s=settings.services.send_timeout_s)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ws-send-") as tmp:
         for number, plan in enumerate(plans):

@@ -252,7 +252,7 @@ class QueryPanel(QWidget):
 
     def _node(self):
         name = self.node_combo.currentData()
-        return self.settings().node(name) if name else None
+        return self.settings().find_node(name) if name else None
 
     def _model(self) -> QRModel:
         return QRModel(self.model_combo.currentData())
@@ -275,7 +275,7 @@ class QueryPanel(QWidget):
             return None
         self.stop()
         self.model.removeRows(0, self.model.rowCount())
-        limit = getattr(self.settings(), "query_result_limit", None)
+        limit = self.settings().services.query_result_limit
         request = FindRequest(node, identifier, self._model(), self._local(), limit)
         number = self.worker.start(request)
         self._search = number

@@ -52,7 +52,7 @@ class LocalNodePage(QWidget):
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._saved_data_dir = settings.data_dir
+        self._saved_data_dir = settings.storage.data_dir
 
         self.ae_title = QLineEdit()
         self.ae_title.setPlaceholderText(self.tr("1 to 16 characters, no backslash"))
@@ -149,20 +149,20 @@ class LocalNodePage(QWidget):
 
     # -- settings in and out -------------------------------------------------------------
     def load(self, settings: Settings) -> None:
-        self._saved_data_dir = settings.data_dir
-        self.ae_title.setText(settings.ae_title)
-        self.port.setValue(settings.port)
-        self.bind_address.setText(settings.bind_address)
-        self.max_associations.setValue(settings.max_associations)
-        self.require_known_callers.setChecked(settings.require_known_callers)
-        self.max_pdu.setValue(min(settings.max_pdu, INT32_MAX))
-        self.connect_timeout_s.setValue(settings.connect_timeout_s)
-        self.acse_timeout_s.setValue(settings.acse_timeout_s)
-        self.dimse_timeout_s.setValue(settings.dimse_timeout_s)
-        self.network_timeout_s.setValue(settings.network_timeout_s)
-        self.data_dir.setText(str(settings.data_dir))
-        self.tls_certificate.setText(str(settings.tls_certificate or ""))
-        self.tls_private_key.setText(str(settings.tls_private_key or ""))
+        self._saved_data_dir = settings.storage.data_dir
+        self.ae_title.setText(settings.node.ae_title)
+        self.port.setValue(settings.node.port)
+        self.bind_address.setText(settings.node.bind_address)
+        self.max_associations.setValue(settings.node.max_associations)
+        self.require_known_callers.setChecked(settings.node.require_known_callers)
+        self.max_pdu.setValue(min(settings.network.max_pdu, INT32_MAX))
+        self.connect_timeout_s.setValue(settings.network.connect_timeout_s)
+        self.acse_timeout_s.setValue(settings.network.acse_timeout_s)
+        self.dimse_timeout_s.setValue(settings.network.dimse_timeout_s)
+        self.network_timeout_s.setValue(settings.network.network_timeout_s)
+        self.data_dir.setText(str(settings.storage.data_dir))
+        self.tls_certificate.setText(str(settings.network.tls_certificate or ""))
+        self.tls_private_key.setText(str(settings.network.tls_private_key or ""))
         self._data_dir_changed(self.data_dir.text())
 
     def values(self) -> dict[str, Any]:

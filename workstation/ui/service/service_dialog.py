@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from workstation.config.password import ServicePassword
 from workstation.config.persistence import save_settings
-from workstation.config.settings import Settings, check_ae_title
+from workstation.config.settings import SECTIONS, Settings, check_ae_title
 from workstation.errors import SettingsError, WorkstationError
 from workstation.ui.messages import error_text
 from workstation.ui.service.context import ServiceContext
@@ -90,7 +90,7 @@ class ServiceDialog(QDialog):
         try:
             return check_ae_title(self.local_page.ae_title.text())
         except ValueError:
-            return self.settings.ae_title
+            return self.settings.node.ae_title
 
     def edited_settings(self) -> Settings:
         """Every page's input through the model (raises SettingsError)."""
@@ -148,7 +148,8 @@ class ServiceDialog(QDialog):
 
     def _show_refusal(self, err: SettingsError) -> None:
         self._show(self.tr("Not saved. {reason}").format(reason=error_text(err)), ERROR_STYLE)
-        field = str(err.values.get("field", "")).split(".")[0]
+        parts = str(err.values.get("field", "")).split(".")
+        field = parts[1] if parts[0] in SECTIONS and len(parts) > 1 else parts[0]
         if field == "remote_nodes":
             self.tabs.setCurrentWidget(self.nodes_page)
             return

@@ -66,10 +66,10 @@ class StoragePage(QWidget):
 
     def load(self, settings: Settings) -> None:
         self.duplicate_policy.setCurrentIndex(
-            self.duplicate_policy.findData(settings.duplicate_policy.value)
+            self.duplicate_policy.findData(settings.storage.duplicate_policy.value)
         )
-        self.min_free_space_mb.setValue(settings.min_free_space_mb)
-        self.language.setCurrentIndex(self.language.findData(settings.language.value))
+        self.min_free_space_mb.setValue(settings.storage.min_free_space_mb)
+        self.language.setCurrentIndex(self.language.findData(settings.viewer.language.value))
 
     def values(self) -> dict[str, Any]:
         return {
