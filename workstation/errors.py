@@ -174,7 +174,7 @@ class CommitmentRequestError(CommitmentError):
 
 class NetworkError(WorkstationError):
     """An association with a remote node failed; ``host`` and ``port`` name the node.
-    Made by ``net.association.diagnose``, whose ``cause`` value is the finer diagnosis
+    Made by ``net.diagnosis.diagnose``, whose ``cause`` value is the finer diagnosis
     (an ``echo.*`` code the GUI has a message for)."""
 
     code = "net.error"

@@ -21,12 +21,11 @@ from workstation.errors import (
 )
 from workstation.net.association import (
     LocalAE,
-    Observer,
     ResponseGuard,
     configure_pynetdicom,
-    diagnose,
     ensure_pynetdicom_configured,
 )
+from workstation.net.diagnosis import Observer, diagnose
 from workstation.net.scu.echo import echo_values
 
 NODE = make_node(name="peer", ae_title="PEER", host="127.0.0.1", port=11112)

@@ -21,7 +21,8 @@ from workstation.config.settings import RemoteNode
 from workstation.dicom.qr_identifier import QRLevel, QRModel, retrieve_identifier
 from workstation.errors import MoveDestinationUnknownError, NetworkError
 from workstation.jobs.cancel import CancelToken
-from workstation.net.association import Connection, LocalAE, node_values, open_association
+from workstation.net.association import Connection, LocalAE, open_association
+from workstation.net.diagnosis import node_values
 from workstation.net.scu.query_retrieve import (
     GET,
     MOVE,

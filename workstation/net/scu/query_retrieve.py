@@ -27,7 +27,8 @@ from pynetdicom.status import code_to_category
 from workstation.config.settings import RemoteNode, make_node
 from workstation.dicom.qr_identifier import QRModel
 from workstation.errors import DimseStatusError, QueryKeyError
-from workstation.net.association import Connection, context, node_values
+from workstation.net.association import Connection, context
+from workstation.net.diagnosis import node_values
 from workstation.net.negotiation import QR_SYNTAXES
 
 log = logging.getLogger(__name__)
