@@ -70,8 +70,8 @@ def measure(folder: Path, slices: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from workstation.store import LocalStore, import_paths
+    from workstation.store.series_info import indexed_images
     from workstation.ui.viewer.viewer_tab import ViewerTab
-    from workstation.ui.viewers.series_info import indexed_images
 
     app = QApplication.instance() or QApplication([])
     paths = sorted(folder.glob("*.dcm"))

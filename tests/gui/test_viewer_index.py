@@ -11,7 +11,7 @@ from pydicom.uid import generate_uid
 
 from workstation.imaging.stack import ImageStack
 from workstation.store import LocalStore
-from workstation.ui.viewers.series_info import indexed_images
+from workstation.store.series_info import indexed_images
 
 
 def _series(store: LocalStore, count: int) -> tuple[str, list[str]]:

@@ -24,10 +24,10 @@ from workstation.imaging.drawing import Tool
 from workstation.imaging.gsps import read_kos, read_presentation_state
 from workstation.services import viewer_objects
 from workstation.store import LocalStore
+from workstation.store.series_info import indexed_images
 from workstation.ui.viewer.series_strip import SERIES_MIME
 from workstation.ui.viewer.viewer_tab import ViewerTab
 from workstation.ui.viewers.object_tab import ObjectTab
-from workstation.ui.viewers.series_info import indexed_images
 
 pytestmark = [pytest.mark.gui, pytest.mark.filterwarnings("ignore::UserWarning")]
 

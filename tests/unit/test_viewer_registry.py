@@ -18,6 +18,7 @@ from workstation.dicom.builders.kos import KOS_SOP_CLASS
 from workstation.dicom.builders.secondary_capture import SC_SOP_CLASS
 from workstation.imaging.encapsulated import ENCAPSULATED_CDA, ENCAPSULATED_PDF
 from workstation.imaging.stack import IndexedImage
+from workstation.store.series_info import SeriesInfo
 from workstation.ui.viewers import registry
 from workstation.ui.viewers.registry import (
     ObjectInfo,
@@ -30,7 +31,6 @@ from workstation.ui.viewers.registry import (
     series_viewers_for,
     viewable_objects,
 )
-from workstation.ui.viewers.series_info import SeriesInfo
 
 CT = "1.2.840.10008.5.1.4.1.1.2"
 BASIC_TEXT_SR = "1.2.840.10008.5.1.4.1.1.88.11"

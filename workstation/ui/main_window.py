@@ -29,6 +29,7 @@ from workstation.config.settings import Settings
 from workstation.jobs import JobQueue
 from workstation.net.scp.node import NodeEventKind
 from workstation.store.local_store import LocalStore
+from workstation.store.series_info import series_info
 from workstation.ui.browser.browser_widget import PatientBrowser
 from workstation.ui.browser.importing import ImportController
 from workstation.ui.browser.send_actions import SendController
@@ -41,7 +42,6 @@ from workstation.ui.storage_status import FreeSpaceIndicator
 from workstation.ui.viewer.series_strip import series_uid_of
 from workstation.ui.viewer.viewer_tab import ViewerTab
 from workstation.ui.viewers.registry import SeriesTab, series_viewer_for
-from workstation.ui.viewers.series_info import series_info
 
 log = logging.getLogger(__name__)
 

@@ -34,12 +34,12 @@ from workstation.imaging.stack import ImageStack, IndexedImage
 from workstation.imaging.thumbnails import ThumbnailCache
 from workstation.store import LocalStore
 from workstation.store.browse import SeriesRow, series_of_study, study_of_series
+from workstation.store.series_info import SeriesInfo, header_title, indexed_images
 from workstation.ui.browser.thumbnail_strip import ThumbnailLoader
 from workstation.ui.viewer.presentation_actions import PresentationActions
 from workstation.ui.viewer.series_strip import SeriesStrip, series_uid_of
 from workstation.ui.viewer.viewer_toolbar import LAYOUTS, MAX_GRID, ViewerToolbar
 from workstation.ui.viewer.viewport import Viewport
-from workstation.ui.viewers.series_info import SeriesInfo, header_title, indexed_images
 
 __all__ = ["LAYOUTS", "ViewerTab", "open_image_series"]
 

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QComboBox, QLabel, QScrollArea, QVBoxLayout, QWidg
 
 from workstation.errors import WorkstationError
 from workstation.store import LocalStore
+from workstation.store.series_info import SeriesInfo, header_title
 from workstation.ui.messages import error_text
 from workstation.ui.viewers.registry import view_for, viewable_objects
-from workstation.ui.viewers.series_info import SeriesInfo, header_title
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, runtime_check
 from pydicom.dataset import Dataset
 
 from workstation.imaging.encapsulated import ENCAPSULATED_CDA, ENCAPSULATED_PDF
-from workstation.ui.viewers.series_info import SeriesInfo
+from workstation.store.series_info import SeriesInfo
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget

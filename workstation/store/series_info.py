@@ -1,6 +1,6 @@
 """What the store's index knows of a series, enough to choose and open its viewer.
 
-Qt-free: read from the index alone, no file is opened. :func:`series_info` feeds the
+Read from the index alone, no file is opened. :func:`series_info` feeds the
 viewer registry (:mod:`workstation.ui.viewers.registry`); :func:`indexed_images` gives
 an :class:`~workstation.imaging.stack.ImageStack` its order without reading headers.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 from pydicom.dataset import Dataset
 
 from workstation.imaging.stack import IndexedImage
-from workstation.store import LocalStore
 from workstation.store.browse import series_images, series_instance_paths
+from workstation.store.local_store import LocalStore
 
 
 @dataclass(frozen=True)
