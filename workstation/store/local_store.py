@@ -270,7 +270,9 @@ class LocalStore:
         """
         report = ReconcileReport()
         on_disk, temps = self._walk()
-        for tmp in temps:
+        with self._spares_lock:
+            waiting = set(self._spares)  # this store's own spares: live, not leftovers
+        for tmp in (t for t in temps if t not in waiting):
             tmp.unlink(missing_ok=True)
             report.temp_files_removed.append(tmp.relative_to(self.root).as_posix())
         indexed = self.index.all_paths()
