@@ -83,8 +83,9 @@ def start_app(qtbot, tmp_path: Path) -> Iterator[Callable[..., Any]]:
 
 @pytest.fixture
 def open_tab(qtbot, request) -> Iterator[Callable[..., Any]]:
-    """``open_tab(*shipped_file_names)``: a shown viewer tab over pydicom's test files, of
-    the test module's ``VIEWER_SIZE`` (default 600 x 500); its threads stop afterwards."""
+    """``open_tab(*shipped_file_names)``: a shown viewer tab over pydicom's test files (or
+    over files given as ``Path``s), of the test module's ``VIEWER_SIZE`` (default 600 x
+    500); its threads stop afterwards."""
     from pydicom.data import get_testdata_file
 
     from workstation.ui.viewer.viewer_tab import ViewerTab
@@ -93,8 +94,9 @@ def open_tab(qtbot, request) -> Iterator[Callable[..., Any]]:
 
     size = getattr(request.module, "VIEWER_SIZE", (600, 500))
 
-    def open_(*names: str) -> Any:
-        tab = ViewerTab([get_testdata_file(n) for n in names], "test")
+    def open_(*names: str | Path) -> Any:
+        paths = [n if isinstance(n, Path) else get_testdata_file(n) for n in names]
+        tab = ViewerTab(paths, "test")
         qtbot.addWidget(tab)
         tab.resize(*size)
         tab.show()

@@ -2,7 +2,8 @@
 
 Rule: every pixel within 1 grey level. Both map the same window to 0..255; we round to
 the nearest level, DCMTK truncates, so values on a half step differ by exactly 1 and no
-pixel may differ by more.
+pixel may differ by more. The files include PALETTE COLOR in both byte orders and files
+without preamble or file meta (shipped, and shipped ones written again that way).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.unit.test_dicom_read import write_without_preamble
 from tests.unit.test_pixels import find
 
 pytestmark = [pytest.mark.integration, pytest.mark.filterwarnings("ignore::UserWarning")]
@@ -67,21 +69,25 @@ def read_png(path: Path) -> np.ndarray:
     return out.reshape(height, width, bpp).squeeze(axis=2 if bpp == 1 else ()).astype(np.uint8)
 
 
-def ours(tmp_path: Path, name: str, *options: str) -> np.ndarray:
+def source_of(name: str | Path) -> Path:
+    return name if isinstance(name, Path) else find(name)
+
+
+def ours(tmp_path: Path, name: str | Path, *options: str) -> np.ndarray:
     out = tmp_path / "ours.png"
     proc = subprocess.run(
-        [sys.executable, "-m", "workstation", "export-image", str(find(name)), "--out", str(out),
-         *options],
+        [sys.executable, "-m", "workstation", "export-image", str(source_of(name)),
+         "--out", str(out), *options],
         capture_output=True, text=True, timeout=TIMEOUT_S,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return read_png(out)
 
 
-def dcmtk(tmp_path: Path, name: str, *options: str) -> np.ndarray:
+def dcmtk(tmp_path: Path, name: str | Path, *options: str) -> np.ndarray:
     out = tmp_path / "dcmtk.png"
     proc = subprocess.run(
-        ["dcmj2pnm", "+on", "-il", *options, str(find(name)), str(out)],
+        ["dcmj2pnm", "+on", "-il", *options, str(source_of(name)), str(out)],
         capture_output=True, text=True, timeout=TIMEOUT_S,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
@@ -100,6 +106,9 @@ CASES = [
     ("SC_rgb_rle.dcm", [], []),  # RLE (DCMTK has no JPEG 2000 decoder to compare)
     ("color-pl.dcm", [], []),  # planar configuration 1
     ("OBXXXX1A.dcm", [], []),  # PALETTE COLOR
+    ("OBXXXX1A_expb.dcm", [], []),  # PALETTE COLOR, big endian (pydicom 3.0 misreads it)
+    ("OBXXXX1A_expb_2frame.dcm", ["--frame", "2"], ["+F", "2"]),
+    ("OT-PAL-8-face.dcm", [], []),  # PALETTE COLOR without preamble or file meta
 ]
 
 
@@ -132,3 +141,47 @@ def test_export_of_a_bad_frame_number_exits_2(tmp_path: Path) -> None:
         )  # fmt: skip
         assert proc.returncode == 2, frame
         assert f"Frame {frame} does not exist" in proc.stderr and "10 frame(s)" in proc.stderr
+
+
+# (shipped file, implicit VR, little endian, file meta kept, our options, dcmj2pnm options)
+NO_PREAMBLE = [
+    ("CT_small.dcm", True, True, False, ["--window", "40", "400"], ["+Ww", "40", "400"]),
+    ("CT_small.dcm", False, True, True, ["--window", "40", "400"], ["+Ww", "40", "400"]),
+    ("MR_small_bigendian.dcm", False, False, False, [], ["+Wi", "1"]),
+    ("OBXXXX1A_expb.dcm", False, False, False, [], []),  # big-endian palette, no file meta
+    ("SC_rgb.dcm", True, True, False, [], []),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "implicit", "little", "meta", "our_options", "dcmtk_options"),
+    NO_PREAMBLE,
+    ids=["ct-implicit-bare", "ct-meta-no-preamble", "mr-big-endian-bare", "palette-be-bare",
+         "rgb-implicit-bare"],
+)  # fmt: skip
+def test_files_without_preamble_export_as_dcmj2pnm_renders_them(
+    tmp_path: Path, name: str, implicit: bool, little: bool, meta: bool,
+    our_options: list[str], dcmtk_options: list[str],
+) -> None:  # fmt: skip
+    path = write_without_preamble(
+        name, tmp_path / "bare.dcm", implicit=implicit, little=little, meta=meta
+    )
+    assert path.read_bytes()[128:132] != b"DICM"
+    mine, theirs = ours(tmp_path, path, *our_options), dcmtk(tmp_path, path, *dcmtk_options)
+    assert mine.shape == theirs.shape
+    assert np.abs(mine.astype(int) - theirs.astype(int)).max() <= 1, name
+    # and the same picture as the Part 10 original gives
+    assert np.array_equal(mine, ours(tmp_path, name, *our_options))
+
+
+def test_export_of_a_file_that_is_not_dicom_exits_2(tmp_path: Path) -> None:
+    text = tmp_path / "notes.dcm"
+    text.write_text("not DICOM, whatever the name says\n" * 10)
+    proc = subprocess.run(
+        [sys.executable, "-m", "workstation", "export-image", str(text),
+         "--out", str(tmp_path / "x.png")],
+        capture_output=True, text=True, timeout=TIMEOUT_S,
+    )  # fmt: skip
+    assert proc.returncode == 2 and "Not a DICOM file" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "x.png").exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from workstation.cli.options import effective_settings, settings_options
-from workstation.samples import sample_paths
+from workstation.samples import sample_files
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -17,7 +17,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from workstation.store import import_paths
 
     settings = effective_settings(args)
-    paths = list(args.paths) + (sample_paths() if args.samples else [])
+    # the samples: only their DICOM files (the packages' code is not the user's to hear about)
+    paths = list(args.paths) + (sample_files() if args.samples else [])
     if not paths:
         print("nothing to import: give paths or --samples", file=sys.stderr)
         return 2

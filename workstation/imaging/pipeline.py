@@ -13,9 +13,9 @@ from collections.abc import Hashable
 from pathlib import Path
 
 import numpy as np
-import pydicom
 from pydicom.dataset import Dataset
 
+from workstation.dicom.read import read_dicom
 from workstation.errors import PixelDataError
 from workstation.imaging import luts, pixels
 from workstation.imaging.frame_cache import FrameCache
@@ -200,7 +200,7 @@ class FrameSource:
     def __init__(
         self, source: Dataset | Path | str, cache: FrameCache | None = None, key: Hashable = None
     ) -> None:
-        self.ds = source if isinstance(source, Dataset) else pydicom.dcmread(source)
+        self.ds = source if isinstance(source, Dataset) else read_dicom(source)
         self.name = "the image" if isinstance(source, Dataset) else str(source)
         if not pixels.has_pixels(self.ds):
             raise PixelDataError(source=self.name, reason="the instance has no pixel data")

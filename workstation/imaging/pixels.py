@@ -5,7 +5,9 @@ endian, deflate, RLE, JPEG baseline/extended/lossless, JPEG-LS, JPEG 2000) comes
 same way: native byte order, one frame (H x W, or H x W x 3 for colour), signed when the
 Pixel Representation says so. YBR_FULL/YBR_FULL_422/YBR_ICT/YBR_RCT are converted to RGB
 and planar configuration undone by pydicom; PALETTE COLOR stays as indices here and goes
-through :func:`palette_to_rgb` in the pipeline.
+through :func:`palette_to_rgb` (:mod:`workstation.imaging.palette`) in the pipeline. Files
+are read with :func:`workstation.dicom.read.read_dicom`, so data sets without preamble or
+file meta decode too.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import logging
 from pathlib import Path
 
 import numpy as np
-import pydicom
 from pydicom.dataset import Dataset
-from pydicom.pixels import apply_color_lut, pixel_array
+from pydicom.pixels import pixel_array
 
-from workstation.errors import FrameNumberError, PixelDataError
+from workstation.dicom.read import read_dicom
+from workstation.errors import FrameNumberError, PixelDataError, WorkstationError
+from workstation.imaging import palette
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,10 @@ def decode_frame(
     by frame without loading the others). Raises :class:`PixelDataError`."""
     ds = header if header is not None else source
     if isinstance(ds, Path | str):
-        ds = pydicom.dcmread(ds, stop_before_pixels=True)
+        try:
+            ds = read_dicom(ds, stop_before_pixels=True)
+        except (WorkstationError, OSError) as exc:
+            raise PixelDataError(source=str(ds), reason=str(exc)) from None
     name = str(source) if isinstance(source, Path | str) else "the image"
     if isinstance(source, Path | str):  # a header read without pixels: the range only
         if not 0 <= frame < frame_count(ds):
@@ -82,8 +88,8 @@ def decode_frame(
             raise PixelDataError(
                 source=name, reason=f"pixel data cannot be decoded: {first}"
             ) from None
-        try:  # some files only decode through a full read (odd meta, deflate, ...)
-            arr = pixel_array(pydicom.dcmread(source), index=index)
+        try:  # some files only decode through a full read (no file meta, deflate, ...)
+            arr = pixel_array(read_dicom(source), index=index)
         except Exception:
             raise PixelDataError(
                 source=name, reason=f"pixel data cannot be decoded: {first}"
@@ -92,14 +98,14 @@ def decode_frame(
 
 
 def palette_to_rgb(indices: np.ndarray, ds: Dataset) -> np.ndarray:
-    """PALETTE COLOR indices -> RGB uint8 through the file's (possibly segmented) LUTs."""
+    """PALETTE COLOR indices -> RGB uint8 through the file's (possibly segmented) LUTs,
+    read in the data set's byte order."""
     try:
-        rgb = apply_color_lut(indices, ds)
-    except Exception as exc:
+        return palette.palette_to_rgb(indices, ds)
+    except Exception as exc:  # a damaged palette: any error reading it
         raise PixelDataError(
             source="the image", reason=f"palette cannot be applied: {exc}"
         ) from None
-    return colour_to_8bit(rgb, 16 if rgb.dtype.itemsize > 1 else 8)
 
 
 def colour_to_8bit(arr: np.ndarray, bits: int) -> np.ndarray:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pydicom
 from pydicom.dataset import Dataset
 
 from workstation.dicom.display_state import DisplayState
+from workstation.dicom.read import read_dicom
 from workstation.errors import PixelDataError
 from workstation.imaging import geometry, luts, measure, pixels
 from workstation.imaging.annotations import AnnotationSet
@@ -100,7 +100,7 @@ class ImageStack:
         headers: list[tuple[str, Dataset]] = []
         for path in map(str, paths):
             try:
-                ds = pydicom.dcmread(path, stop_before_pixels=True)
+                ds = read_dicom(path, stop_before_pixels=True)
             except Exception:  # not DICOM: left out of the stack
                 continue
             if "Rows" not in ds or "Columns" not in ds:
@@ -142,7 +142,7 @@ class ImageStack:
             return s.header
         header = self._headers.get(s.path)
         if header is None:
-            header = self._headers[s.path] = pydicom.dcmread(s.path, stop_before_pixels=True)
+            header = self._headers[s.path] = read_dicom(s.path, stop_before_pixels=True)
         return header
 
     def sop_uid(self, index: int) -> str:
@@ -191,7 +191,7 @@ class ImageStack:
         multi = self._sources.get(s.path)
         if multi is not None:
             return multi.decode(s.frame)
-        return pixels.decode_frame(pydicom.dcmread(s.path), s.frame)
+        return pixels.decode_frame(read_dicom(s.path), s.frame)
 
     def stored(self, index: int) -> np.ndarray:
         return self.cache.get_or_load(

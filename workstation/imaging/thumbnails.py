@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pydicom
 from pydicom.dataset import Dataset
 
+from workstation.dicom.read import read_dicom
 from workstation.errors import WorkstationError
 from workstation.imaging import luts, pixels
 from workstation.imaging.pipeline import default_voi
@@ -76,7 +76,7 @@ def render_thumbnail(path: Path, size: int = DEFAULT_SIZE) -> np.ndarray:
     the longer side at most ``size`` (smaller images keep their size)."""
     path = Path(path)
     try:
-        header = pydicom.dcmread(path, stop_before_pixels=True)
+        header = read_dicom(path, stop_before_pixels=True)
     except Exception as exc:
         raise ThumbnailError(path=str(path), reason=f"not readable: {exc}") from None
     if "Rows" not in header or "Columns" not in header:

@@ -2,7 +2,9 @@
 
 The PNG is what the viewport shows at 1:1 (8-bit grey or RGB): the given window, else
 the file's first window (or its VOI LUT, or a min/max window). PNG is written with zlib
-here (no Qt, no imaging library), so the command runs on a headless server.
+here (no Qt, no imaging library), so the command runs on a headless server. The source
+is read by :func:`workstation.dicom.read.read_dicom`, as import and the viewer read it:
+Part 10, or a data set without preamble or file meta.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import numpy as np
 import pydicom
 
 from workstation.dicom.display_state import DisplayState, Graphic, GraphicType
-from workstation.errors import PixelDataError, PresentationStateError
+from workstation.dicom.read import read_dicom
+from workstation.errors import PixelDataError, PresentationStateError, WorkstationError
 from workstation.imaging import pixels
 from workstation.imaging.gsps import read_presentation_state
 from workstation.imaging.luts import VoiLut, Window
@@ -138,8 +141,8 @@ def presentation_state_for(
     Raises :class:`PresentationStateError` for a file that is not a GSPS or that does not
     reference the image."""
     try:
-        gsps = pydicom.dcmread(gsps_path)
-    except Exception as exc:
+        gsps = read_dicom(gsps_path)
+    except (WorkstationError, OSError) as exc:
         raise PresentationStateError(
             iod=str(gsps_path), reason=f"not a readable DICOM file: {exc}"
         ) from None
@@ -170,8 +173,8 @@ def export_image(
     :class:`PresentationStateError` for a GSPS that does not reference the image."""
     source = Path(source)
     try:
-        ds = pydicom.dcmread(source)
-    except Exception as exc:
+        ds = read_dicom(source)  # Part 10, or without preamble / file meta as import reads
+    except (WorkstationError, OSError) as exc:
         raise PixelDataError(
             source=str(source), reason=f"not a readable DICOM file: {exc}"
         ) from None

@@ -23,7 +23,6 @@ from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
-import pydicom
 from pydicom.dataset import Dataset
 
 from workstation.dicom.builders.common import part10_bytes
@@ -31,6 +30,7 @@ from workstation.dicom.builders.gsps import GSPS_SOP_CLASS, build_gsps
 from workstation.dicom.builders.kos import KOS_SOP_CLASS, OF_INTEREST, build_kos
 from workstation.dicom.builders.secondary_capture import build_secondary_capture
 from workstation.dicom.display_state import DisplayState
+from workstation.dicom.read import read_dicom
 from workstation.errors import ObjectSaveError
 from workstation.imaging.gsps import read_kos, references_series
 from workstation.store.browse import study_instances_of_classes
@@ -231,7 +231,8 @@ def presentation_objects_for_series(store: LocalStore, series_uid: str) -> list[
     files are read. A candidate whose file cannot be read is left out with a warning in
     the log, so one damaged object never stops a series from opening. An unknown series
     gives an empty list. Apply a GSPS with
-    :func:`workstation.imaging.gsps.read_presentation_state` on ``pydicom.dcmread(path)``.
+    :func:`workstation.imaging.gsps.read_presentation_state` on ``read_dicom(path)``
+    (:mod:`workstation.dicom.read`).
     """
     found: list[PresentationObject] = []
     candidates = study_instances_of_classes(
@@ -240,7 +241,7 @@ def presentation_objects_for_series(store: LocalStore, series_uid: str) -> list[
     for candidate in candidates:
         path = store.path_of(candidate.rel_path)
         try:
-            ds = pydicom.dcmread(path, stop_before_pixels=True)
+            ds = read_dicom(path, stop_before_pixels=True)
             if not references_series(ds, series_uid):
                 continue
             found.append(_record(ds, path, series_uid))

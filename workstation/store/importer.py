@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pydicom
 
+from workstation.dicom.read import read_dicom_bytes
 from workstation.errors import InsufficientSpaceError, StoreError
 from workstation.store.local_store import AddOutcome, LocalStore
 
@@ -143,7 +144,8 @@ def import_paths(
             report.cancelled = True
             break
         try:
-            result = store.add_file(path)
+            # the shared reader decides what is DICOM (with or without preamble / file meta)
+            result = store.add_bytes(read_dicom_bytes(path), f"file:{path}")
         except InsufficientSpaceError as exc:
             report.skipped.append((path, exc.message()))
             report.stopped_reason = exc.message()

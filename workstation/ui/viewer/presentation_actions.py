@@ -11,10 +11,10 @@ from __future__ import annotations
 import getpass
 import logging
 
-import pydicom
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from workstation.dicom.display_state import DisplayState
+from workstation.dicom.read import read_dicom
 from workstation.errors import WorkstationError
 from workstation.imaging.annotation_graphics import to_layer
 from workstation.imaging.gsps import read_kos, read_presentation_state
@@ -232,7 +232,7 @@ class PresentationActions:
     def apply_presentation(self, vp, chosen: objects.PresentationObject) -> bool:
         """Apply a stored GSPS to the viewport's series, or take a KOS's key images."""
         try:
-            ds = pydicom.dcmread(chosen.path)
+            ds = read_dicom(chosen.path)
             if chosen.kind == objects.ObjectKind.KOS:
                 flagged = set(read_kos(ds).instance_uids) & {
                     vp.stack.sop_uid(i) for i in range(len(vp.stack))
