@@ -20,7 +20,15 @@ from typing import Any
 from workstation.config.settings import RemoteNode, Settings
 from workstation.jobs import Handler, JobKind, JobParams, JobQueue, JobRunner, params_models
 from workstation.net.scp.node import NodeEvent, StorageNode
-from workstation.services import cleanup_job, commit_job, import_job, retrieve_job, send_job
+from workstation.services import (
+    cleanup_job,
+    commit_expiry_job,
+    commit_job,
+    commit_report_job,
+    import_job,
+    retrieve_job,
+    send_job,
+)
 from workstation.store.local_store import LocalStore
 
 log = logging.getLogger(__name__)
@@ -51,7 +59,12 @@ JOB_KINDS: tuple[JobKind[Runtime], ...] = (
             lambda rt: import_job.import_handler(rt.store)),
     JobKind(send_job.KIND, send_job.SendParams, _send),
     JobKind(commit_job.KIND, commit_job.CommitParams,
-            lambda rt: commit_job.commit_handler(rt.store, rt.current_settings)),
+            lambda rt: commit_job.commit_handler(rt.store, rt.current_settings,
+                                                 on_pending=rt.watch_commitment)),
+    JobKind(commit_report_job.KIND, commit_report_job.CommitReportParams,
+            lambda rt: commit_report_job.commit_report_handler(rt.store, rt.current_settings)),
+    JobKind(commit_expiry_job.KIND, commit_expiry_job.CommitExpiryParams,
+            lambda rt: commit_expiry_job.commit_expiry_handler(rt.store)),
     JobKind(cleanup_job.KIND, cleanup_job.CleanupParams,
             lambda rt: cleanup_job.cleanup_handler(rt.store, rt.current_settings)),
     JobKind(retrieve_job.KIND, retrieve_job.RetrieveParams, _retrieve),
@@ -123,6 +136,17 @@ class Runtime:
             self.runner.wake()
         return job_id
 
+    def watch_commitment(self, transaction_uid: str) -> int:
+        """The commit kind's follow-up: a "commit-expiry" job for a pending transaction."""
+        return self.submit(commit_expiry_job.KIND, commit_expiry_job.expiry_params(transaction_uid),
+                           max_attempts=commit_expiry_job.MAX_ATTEMPTS)  # fmt: skip
+
+    def owe_report(self, transaction_uid: str, calling_ae: str) -> None:
+        """The node's hook: a commitment report it could not give at once goes to a job."""
+        commit_report_job.queue_report(self.queue, transaction_uid, calling_ae)
+        if self.runner is not None:
+            self.runner.wake()
+
     # -- start -----------------------------------------------------------------------
     def start(self, node: bool = True, jobs: bool = True) -> None:
         """Start the node (OSError when it cannot listen) and the job thread."""
@@ -135,6 +159,9 @@ class Runtime:
         """Start listening; ``settings`` (e.g. with an extra known caller) for this node only."""
         if settings is not None and not self.node.running:
             self.node = StorageNode(settings, self.store)
+        if self.run_jobs:  # owed commitment reports: sent by jobs, those left by a stop too
+            self.node.commitment.defer = self.owe_report
+            commit_report_job.queue_owed_reports(self.queue, self.node.commitment.state)
         self.node.start()
         return self.node
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -20,11 +21,14 @@ from typing import TYPE_CHECKING, Any
 from workstation.cli.options import effective_settings, settings_options
 from workstation.config.settings import Settings
 from workstation.jobs import JobQueue, JobState
+from workstation.net.scp.node import NodeEvent, NodeEventKind
 
 if TYPE_CHECKING:
     from workstation.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+SHUTDOWN_LIMIT_S = 4.5  # SIGTERM to exit, at most (the node itself stops in about 3 s)
 
 
 def status_handlers() -> list[logging.Handler]:
@@ -86,6 +90,7 @@ def _serve(runtime: Runtime, settings: Settings, stop: threading.Event) -> int:
         runtime.stop()
         log.error("error: cannot listen on port %d: %s", settings.node.port, exc.strerror)
         return 2
+    runtime.node.add_listener(log_association)
     runtime.queue.add_listener(_job_outcome_logger(runtime.queue))
     runtime.start_jobs()
     host, port = runtime.node.address
@@ -96,8 +101,37 @@ def _serve(runtime: Runtime, settings: Settings, stop: threading.Event) -> int:
             pass
     finally:
         log.info("shutting down")
+        exit_if_still_running_after(SHUTDOWN_LIMIT_S)
         runtime.stop()
     return 0
+
+
+def exit_if_still_running_after(seconds: float) -> None:
+    """The last resort of a stop that must take seconds whatever the peers do (a thread
+    stuck in a handler or in a job, which the node's cut-offs cannot end): the process
+    exits with code 1 if it is still running ``seconds`` from now. Never cancelled: it
+    also covers the interpreter's wait for threads after ``serve`` returns."""
+
+    def hard_exit() -> None:
+        log.error("error: shutdown not finished after %g s, exiting now", seconds)
+        for handler in log.handlers:
+            handler.flush()
+        os._exit(1)
+
+    timer = threading.Timer(seconds, hard_exit)
+    timer.daemon = True
+    timer.name = "serve-shutdown-watchdog"
+    timer.start()
+
+
+def log_association(event: NodeEvent) -> None:
+    """A node listener: one INFO line per association as it ends (who, what, outcome)."""
+    peer = f"{event.calling_ae}@{event.address}"
+    if event.kind is NodeEventKind.ASSOCIATION_REJECTED:
+        log.info("association from %s to %s rejected: %s", peer, event.called_ae, event.message)
+    elif event.kind is NodeEventKind.ASSOCIATION_CLOSED:
+        log.info("association from %s to %s: %s; %s", peer, event.called_ae,
+                 event.services or "no requests", event.message)  # fmt: skip
 
 
 def _job_outcome_logger(queue: JobQueue) -> Callable[[int], None]:

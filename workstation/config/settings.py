@@ -168,6 +168,7 @@ class NodeSettings(Section):
     bind_address: str = "0.0.0.0"
     max_associations: int = Field(default=12, ge=1, le=127)
     require_known_callers: bool = True
+    check_called_ae: bool = True  # refuse requests not addressed to ae_title (reason 7)
 
     @field_validator("ae_title")
     @classmethod

@@ -146,8 +146,14 @@ def request_once(
     return CommitOutcome(transaction, outcome)
 
 
-def commit_handler(store: LocalStore, settings: Callable[[], Settings]) -> Handler:
-    """The handler of the "commit" kind; transactions go to ``store``'s index."""
+def commit_handler(
+    store: LocalStore,
+    settings: Callable[[], Settings],
+    on_pending: Callable[[str], object] | None = None,
+) -> Handler:
+    """The handler of the "commit" kind; transactions go to ``store``'s index.
+    ``on_pending(transaction_uid)`` after a request whose report is expected later (the
+    runtime queues a "commit-expiry" job for it)."""
     state = CommitmentState(store.index)
 
     def handle(
@@ -168,6 +174,8 @@ def commit_handler(store: LocalStore, settings: Callable[[], Settings]) -> Handl
             raise
         progress(len(references), len(references), outcome.request.detail)
         log(f"transaction {outcome.transaction.transaction_uid}: {outcome.request.detail}")
+        if outcome.transaction.state is TransactionState.PENDING and on_pending is not None:
+            on_pending(outcome.transaction.transaction_uid)
         return outcome.summary
 
     return handle

@@ -11,6 +11,7 @@ commitment result of each instance sent there, summed up to one :class:`StudyCom
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
@@ -92,6 +93,16 @@ class StudyCommit:
     failed: int
     pending: int
     instances: int  # instances of the study in the local store (0 once deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class OwedReport:
+    """A report we owe as the SCP: the requester's transaction and what it referenced."""
+
+    transaction_uid: str
+    calling_ae: str
+    references: tuple[tuple[str, str], ...]
+    received_at: float
 
 
 class CommitmentState:
@@ -267,6 +278,43 @@ class CommitmentState:
                 " AND result = 'pending'",
                 (uid,),
             )
+
+    # -- SCP role: reports owed ------------------------------------------------------
+    def owe(
+        self, transaction_uid: str, calling_ae: str, references: Sequence[tuple[str, str]]
+    ) -> None:
+        """Record a report owed to ``calling_ae`` (before its N-ACTION is answered)."""
+        refs = json.dumps([[str(c), str(s)] for c, s in references])
+        with self.index.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO commit_owed (transaction_uid, calling_ae, refs,"
+                " received_at) VALUES (?,?,?,?)",
+                (transaction_uid, calling_ae, refs, self.clock()),
+            )
+
+    def delivered(self, transaction_uid: str, calling_ae: str) -> None:
+        """The owed report was delivered (or given up for good): no longer owed."""
+        with self.index.transaction() as c:
+            c.execute(
+                "DELETE FROM commit_owed WHERE transaction_uid = ? AND calling_ae = ?",
+                (transaction_uid, calling_ae),
+            )
+
+    def owed(self, transaction_uid: str | None = None) -> list[OwedReport]:
+        """The reports still owed (all, or the one of ``transaction_uid``), oldest first."""
+        sql = "SELECT * FROM commit_owed"
+        args: tuple[object, ...] = ()
+        if transaction_uid is not None:
+            sql += " WHERE transaction_uid = ?"
+            args = (transaction_uid,)
+        rows = self._rows(sql + " ORDER BY received_at, rowid", args)
+        return [
+            OwedReport(
+                r["transaction_uid"], r["calling_ae"],
+                tuple((str(c), str(s)) for c, s in json.loads(r["refs"])), r["received_at"],
+            )  # fmt: skip
+            for r in rows
+        ]
 
     # -- reads -----------------------------------------------------------------------
     def transaction(self, transaction_uid: str) -> CommitTransaction | None:

@@ -11,10 +11,29 @@ import sqlite3
 from typing import Any
 
 from workstation.store.flatten import vr_of
-from workstation.store.matching import match_pn, wildcard_regex
+from workstation.store.matching import match_pn, wildcard
 
 DATE_TIME_VRS = ("DA", "TM", "DT")
 NUMERIC_VRS = {"IS", "DS", "US", "SS", "UL", "SL", "FL", "FD", "UV", "SV"}
+
+# Longest query value of each string VR (PS3.5 table 6.2-1; DA, TM and DT with range
+# matching, PN per component group), in characters; a longer value is refused.
+MAX_QUERY_LENGTH = {
+    "AE": 16,
+    "AS": 4,
+    "CS": 16,
+    "DA": 18,
+    "DS": 16,
+    "DT": 54,
+    "IS": 12,
+    "LO": 64,
+    "LT": 10240,
+    "PN": 64,
+    "SH": 16,
+    "ST": 1024,
+    "TM": 28,
+    "UI": 64,
+}
 
 
 def norm_time(value: str) -> str:
@@ -72,6 +91,16 @@ def is_range(vr: str, query: str) -> bool:
     return "-" in query
 
 
+def over_length(vr: str, value: str) -> int | None:
+    """The maximum length one query value of ``vr`` exceeds (PN: any component group),
+    or None when it fits."""
+    limit = MAX_QUERY_LENGTH.get(vr)
+    if limit is None:
+        return None
+    parts = value.split("=") if vr == "PN" else [value]
+    return limit if any(len(p) > limit for p in parts) else None
+
+
 def is_universal(query: str) -> bool:
     """Zero length or only '*': every value matches, even an empty one."""
     return query.strip("*") == ""
@@ -114,8 +143,8 @@ def match_value(vr: str, query: str, stored: Any) -> bool:
             except ValueError:
                 continue
         return False
-    rx = wildcard_regex(query)
-    return any(rx.fullmatch(v) for v in _stored_values(stored))
+    matcher = wildcard(query)
+    return any(matcher.fullmatch(v) for v in _stored_values(stored))
 
 
 def is_universal_item(query_item: dict[str, Any]) -> bool:

@@ -9,7 +9,9 @@ functions over the level's flat ``attrs`` JSON.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -26,6 +28,7 @@ from workstation.store.match_values import (
     is_range,
     is_universal,
     is_universal_item,
+    over_length,
     range_bounds,
 )
 from workstation.store.query_keys import (
@@ -103,6 +106,12 @@ COMPUTED_MATCH = {
 COMPUTED_MATCH_COLUMN = {"ModalitiesInStudy": "x.modality", "SOPClassesInStudy": "z.sop_class_uid"}
 
 
+# A UID list longer than this is one JSON parameter (SQLite allows 32766 parameters).
+UID_PARAMETERS_MAX = 64
+# SQLite steps between two looks at whether the caller still wants the answer.
+CANCEL_CHECK_STEPS = 5000
+
+
 def _glob(pattern: str) -> str:
     """A DICOM wildcard pattern as a GLOB pattern ('*' and '?' mean the same)."""
     return pattern.replace("[", "[[]")
@@ -150,6 +159,8 @@ def key_condition(keyword: str, vr: str, expr: str, query: str) -> tuple[str, li
         return None  # '' or '*' ('*' on a UID is not PS3.4, but SCUs send it meaning "any")
     if vr == "UI":
         uids = [u.strip() for u in query.split("\\") if u.strip()]
+        if len(uids) > UID_PARAMETERS_MAX:
+            return f"{expr} IN (SELECT value FROM json_each(?))", [json.dumps(uids)]
         return f"{expr} IN ({','.join('?' * len(uids))})", uids
     if vr == "PN":
         return f"pn_match(?, {expr})", [query]
@@ -198,6 +209,49 @@ def _computed_condition(keyword: str, query: str) -> tuple[str, list[Any]] | Non
     return COMPUTED_MATCH[keyword].format(cond=" OR ".join(conds)), args
 
 
+def _value_texts(value: Any) -> list[str]:
+    if value is None or isinstance(value, bytes | bytearray):
+        return []
+    if isinstance(value, list | tuple) or type(value).__name__ == "MultiValue":
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def check_lengths(identifier: Dataset) -> None:
+    """Refuse (A900) an identifier with a value longer than its VR allows, in any
+    sequence item too: such a key is no valid query and only costs matching time."""
+    stack = [identifier]
+    while stack:
+        ds = stack.pop()
+        for elem in ds:
+            if elem.tag.group in (0x0000, 0x0002) or elem.tag.is_private:
+                continue
+            if elem.VR == "SQ":
+                stack.extend(elem.value or [])
+                continue
+            for text in _value_texts(elem.value):
+                limit = over_length(elem.VR, text)
+                if limit is not None:
+                    name = elem.keyword or f"({elem.tag.group:04X},{elem.tag.element:04X})"
+                    raise QueryError(reason=f"{name} over {limit} chars", status=0xA900)
+
+
+@contextmanager
+def interruptible(
+    conn: sqlite3.Connection, cancelled: Callable[[], bool] | None
+) -> Iterator[None]:
+    """While the block runs, SQLite stops a statement (OperationalError) once
+    ``cancelled()``: a query nobody waits for any more ends between two candidates."""
+    if cancelled is None:
+        yield
+        return
+    conn.set_progress_handler(lambda: 1 if cancelled() else 0, CANCEL_CHECK_STEPS)
+    try:
+        yield
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
 def query_level(identifier: Dataset, model: Model) -> Level:
     raw = str(identifier.get("QueryRetrieveLevel", "") or "").strip().upper()
     if not raw:
@@ -215,6 +269,7 @@ def query_level(identifier: Dataset, model: Model) -> Level:
 
 def plan_find(identifier: Dataset, model: Model) -> FindPlan:
     level = query_level(identifier, model)
+    check_lengths(identifier)
     depth = LEVEL_ORDER.index(level)
     where: list[str] = []
     args: list[Any] = []
@@ -378,12 +433,16 @@ def find(
 ) -> Iterator[Dataset]:
     """Yield one response identifier per match; stops early when ``cancelled()``."""
     plan = plan_find(identifier, model)
-    with index.reader() as c:
-        cursor = c.execute(plan.sql, plan.args)
-        for row in cursor:
+    with index.reader() as c, interruptible(c, cancelled):
+        try:
+            for row in c.execute(plan.sql, plan.args):
+                if cancelled is not None and cancelled():
+                    return
+                yield build_response(plan, row, identifier, ae_title)
+        except sqlite3.OperationalError:
             if cancelled is not None and cancelled():
-                return
-            yield build_response(plan, row, identifier, ae_title)
+                return  # interrupted: the caller left or cancelled
+            raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,6 +458,7 @@ def plan_retrieve(identifier: Dataset, model: Model) -> tuple[str, list[Any]]:
     level = query_level(identifier, model)
     depth = LEVEL_ORDER.index(level)
     unique = UNIQUE_KEY[level]
+    check_lengths(identifier)
     if is_universal(_text(identifier.get(unique))):  # empty or '*': not one entity
         raise QueryError(
             reason=f"{unique} is required for a {level.value} level retrieve", status=0xA900

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,7 @@ from workstation.store.query import (
     FindPlan,
     Model,
     build_response,
+    interruptible,
     plan_find,
     response_charset,
 )
@@ -317,23 +319,37 @@ def encoded_answer(
     ae_title: str = "",
     implicit: bool = False,
     lookahead: int = 0,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Iterator[EncodedAnswer]:
     """``find``, each match encoded in (Explicit or Implicit VR) Little Endian; the
-    index connection is held until the block ends."""
+    index connection is held until the block ends. Once ``cancelled()`` the search
+    stops, even inside SQLite, and the matches end."""
     plan = plan_find(identifier, model)
-    with index.reader() as c:
+    with index.reader() as c, interruptible(c, cancelled):
         cursor = c.cursor()
         cursor.row_factory = None
-        cursor.execute(plan.sql, plan.args)
-        columns = [d[0] for d in cursor.description]
-        encoder = ResponseEncoder(plan, identifier, ae_title, implicit, columns)
-        head = cursor.fetchmany(lookahead) if lookahead > 0 else []
+        head: list[tuple] = []
+        try:
+            cursor.execute(plan.sql, plan.args)
+            if lookahead > 0:
+                head = cursor.fetchmany(lookahead)
+        except sqlite3.OperationalError:
+            if cancelled is None or not cancelled():
+                raise
+        columns = [d[0] for d in cursor.description or ()]
+        encoder = ResponseEncoder(plan, identifier, ae_title, implicit, columns) if columns else None
 
         def matches() -> Iterator[bytes]:
+            if encoder is None or (cancelled is not None and cancelled()):
+                return
             for row in head:
                 yield encoder.encode(row)
-            for row in cursor:
-                yield encoder.encode(row)
+            try:
+                for row in cursor:
+                    yield encoder.encode(row)
+            except sqlite3.OperationalError:
+                if cancelled is None or not cancelled():
+                    raise
 
         try:
             yield EncodedAnswer(len(head), matches())

@@ -134,6 +134,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX send_record_study_ix ON send_record (study_uid, node_name, sent_at);
     CREATE INDEX send_record_sop_ix ON send_record (sop_uid, node_name);
     """,
+    # 5: storage commitment (SCP role): a report we owe a requester, written before the
+    # N-ACTION is answered and deleted once delivered (a restart sends what is left);
+    # 'refs' the referenced (class, instance) pairs as JSON
+    """
+    CREATE TABLE commit_owed (
+        transaction_uid TEXT NOT NULL,
+        calling_ae TEXT NOT NULL,
+        refs TEXT NOT NULL,
+        received_at REAL NOT NULL,
+        PRIMARY KEY (transaction_uid, calling_ae)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

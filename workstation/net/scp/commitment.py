@@ -9,6 +9,10 @@
   class: success; else 0112 no such object / 0119 class-instance conflict) and sends
   the N-EVENT-REPORT on the same association while the requester holds it, else on a
   new association to the requester's configured node (its calling AE in remote_nodes).
+  The report is owed from the N-ACTION on (a row in the index, deleted once delivered):
+  with :attr:`CommitmentService.defer` set (the runtime queues a "commit-report" job),
+  a report not given on the N-ACTION's association goes to that job, and one left by a
+  stop or crash is sent at the next start.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ NEW_ASSOCIATION_RETRY_DELAYS_S = (2.0, 10.0)  # after the first and second faile
 STOP_JOIN_S = 10.0
 
 ReportListener = Callable[[ReportResult, str], None]
+DeferHook = Callable[[str, str], None]  # (transaction UID, calling AE): report it later
 
 
 def evaluate(state: CommitmentState, request: CommitRequest) -> CommitReport:
@@ -92,6 +97,9 @@ class CommitmentService:
         self._lock = threading.Lock()
         self._threads: set[threading.Thread] = set()
         self._message_ids = itertools.count(1)
+        # set by the runtime: a report not given on the N-ACTION's association is handed
+        # to it (a job with retries) instead of this node's reporter thread
+        self.defer: DeferHook | None = None
 
     # -- wiring ------------------------------------------------------------------------
     @staticmethod
@@ -110,7 +118,7 @@ class CommitmentService:
             log.warning("%d commitment transactions expired while we were down", len(expired))
 
     def stop(self, timeout_s: float = STOP_JOIN_S) -> None:
-        """Stop the reporters (a report not yet sent is dropped, with a log line)."""
+        """Stop the reporters (a report not yet sent stays owed: the next start sends it)."""
         self._stop.set()
         deadline = time.monotonic() + timeout_s
         with self._lock:
@@ -150,6 +158,12 @@ class CommitmentService:
             log.warning("N-ACTION from %s refused: %s", calling, exc.message())
             return INVALID_ARGUMENT, None
         if self._stop.is_set():
+            return PROCESSING_FAILURE, None
+        try:
+            self.state.owe(request.transaction_uid, calling, request.references)
+        except Exception:
+            log.exception("commitment %s: recording the owed report failed",
+                          request.transaction_uid)  # fmt: skip
             return PROCESSING_FAILURE, None
         sent = threading.Event()
 
@@ -197,8 +211,15 @@ class CommitmentService:
             pass
         if same and self._send_on(assoc, report):
             log.info("commitment %s reported on the same association", request.transaction_uid)
+            self.state.delivered(request.transaction_uid, calling)
             return
-        self._report_on_new_association(calling, report)
+        if self.defer is not None:
+            log.info("commitment %s: the report to %s goes to a job",
+                     request.transaction_uid, calling)  # fmt: skip
+            self.defer(request.transaction_uid, calling)
+            return
+        if self._report_on_new_association(calling, report):
+            self.state.delivered(request.transaction_uid, calling)
 
     def _send_on(self, assoc: Any, report: CommitReport) -> bool:
         """The report on the N-ACTION's association; False if the requester is not there."""
@@ -223,60 +244,75 @@ class CommitmentService:
                         report.transaction_uid, int(rsp.Status))  # fmt: skip
         return True
 
-    def _report_on_new_association(self, calling: str, report: CommitReport) -> None:
-        nodes = self.settings.nodes_with_ae(calling)
-        if not nodes:
-            log.error("commitment %s: %s left before the report and is not a configured node:"
-                      " the report cannot be delivered", report.transaction_uid, calling)  # fmt: skip
-            return
-        node = nodes[0]
+    def _report_on_new_association(self, calling: str, report: CommitReport) -> bool:
+        """The report on new associations, retried; True when it was delivered or never
+        can be (the requester is not a configured node)."""
+        node = requester_node(self.settings, calling, report.transaction_uid)
+        if node is None:
+            return True
         attempts = len(NEW_ASSOCIATION_RETRY_DELAYS_S) + 1
         for attempt in range(attempts):
             if self._stop.is_set():
                 break
             # first with the SCP role proposed (we report as the SCP); a peer that refuses
             # role selection gets the plain context on the next attempt
-            problem = self._send_new(node, report, propose_role=attempt % 2 == 0)
+            problem = send_report(self.settings, node, report, propose_role=attempt % 2 == 0)
             if problem is None:
                 log.info("commitment %s reported to %s on a new association",
                          report.transaction_uid, node.name)  # fmt: skip
-                return
+                return True
             log.warning("commitment %s: report to %s failed (attempt %d of %d): %s",
                         report.transaction_uid, node.name, attempt + 1, attempts, problem)  # fmt: skip
             if attempt < attempts - 1 and self._stop.wait(NEW_ASSOCIATION_RETRY_DELAYS_S[attempt]):
                 break
         log.error("commitment %s: report to %s not delivered", report.transaction_uid, node.name)
+        return False
 
-    def _send_new(self, node: RemoteNode, report: CommitReport, propose_role: bool) -> str | None:
-        roles = [build_role(COMMITMENT_SOP_CLASS, scp_role=True)] if propose_role else []
-        try:
-            connection = open_association(
-                node, local_ae(self.settings),
-                [context(COMMITMENT_SOP_CLASS, COMMITMENT_SYNTAXES)], ext_neg=roles,
-            )  # fmt: skip
-        except NetworkError as exc:
-            rejected = isinstance(exc, AssociationRejectedError)
-            return "association not established" + (" (rejected)" if rejected else "")
-        assoc = connection.assoc
-        try:
-            if not connection.accepts(COMMITMENT_SOP_CLASS):
-                assoc.release()
-                return "Storage Commitment Push Model not accepted"
-            rsp, _ = assoc.send_n_event_report(
-                event_information(report), report.event_type, COMMITMENT_SOP_CLASS,
-                COMMITMENT_SOP_INSTANCE,
-            )  # fmt: skip
-            if assoc.is_established:
-                assoc.release()
-            if rsp is None or "Status" not in rsp:
-                return "no response to the N-EVENT-REPORT"
-            if int(rsp.Status) != 0:
-                # an answered report is delivered: the peer decided; sending again won't change it
-                log.warning("commitment %s: %s answered the report with 0x%04X",
-                            report.transaction_uid, node.name, int(rsp.Status))  # fmt: skip
-            return None
-        finally:
-            connection.close()
+
+def requester_node(settings: Settings, calling: str, transaction_uid: str) -> RemoteNode | None:
+    """The configured node a report to ``calling`` goes to (None, logged: there is none)."""
+    nodes = settings.nodes_with_ae(calling)
+    if not nodes:
+        log.error("commitment %s: %s left before the report and is not a configured node:"
+                  " the report cannot be delivered", transaction_uid, calling)  # fmt: skip
+        return None
+    return nodes[0]
+
+
+def send_report(
+    settings: Settings, node: RemoteNode, report: CommitReport, propose_role: bool
+) -> str | None:
+    """One N-EVENT-REPORT on a new association to ``node``: None once delivered, else why
+    not. ``propose_role``: with the SCP role proposed (some peers refuse role selection)."""
+    roles = [build_role(COMMITMENT_SOP_CLASS, scp_role=True)] if propose_role else []
+    try:
+        connection = open_association(
+            node, local_ae(settings),
+            [context(COMMITMENT_SOP_CLASS, COMMITMENT_SYNTAXES)], ext_neg=roles,
+        )  # fmt: skip
+    except NetworkError as exc:
+        rejected = isinstance(exc, AssociationRejectedError)
+        return "association not established" + (" (rejected)" if rejected else "")
+    assoc = connection.assoc
+    try:
+        if not connection.accepts(COMMITMENT_SOP_CLASS):
+            assoc.release()
+            return "Storage Commitment Push Model not accepted"
+        rsp, _ = assoc.send_n_event_report(
+            event_information(report), report.event_type, COMMITMENT_SOP_CLASS,
+            COMMITMENT_SOP_INSTANCE,
+        )  # fmt: skip
+        if assoc.is_established:
+            assoc.release()
+        if rsp is None or "Status" not in rsp:
+            return "no response to the N-EVENT-REPORT"
+        if int(rsp.Status) != 0:
+            # an answered report is delivered: the peer decided; sending again won't change it
+            log.warning("commitment %s: %s answered the report with 0x%04X",
+                        report.transaction_uid, node.name, int(rsp.Status))  # fmt: skip
+        return None
+    finally:
+        connection.close()
 
 
 def _released_soon(assoc: Any) -> bool:

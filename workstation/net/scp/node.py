@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,7 +27,7 @@ from workstation.dicom.status import StoreStatus
 from workstation.net import wire
 from workstation.net.association import LocalAE, make_ae, on_connection_open
 from workstation.net.negotiation import QR_SYNTAXES, base_contexts, contexts_for_request
-from workstation.net.scp import echo
+from workstation.net.scp import deadlines, echo, screening
 from workstation.net.scp.commitment import CommitmentService
 from workstation.net.scp.query_retrieve import QR_SOP_CLASSES, QueryRetrieveSCP
 from workstation.net.scp.storage import DUPLICATE, store_request
@@ -57,9 +58,56 @@ class NodeEvent:
     study_uid: str = ""
     status: int = 0
     message: str = ""
+    called_ae: str = ""
+    services: str = ""  # ASSOCIATION_CLOSED: the requests it carried, "C-STORE x12, C-FIND x1"
 
 
 Listener = Callable[[NodeEvent], None]
+STOP_GRACE_S = 1.0  # at stop, how long open associations may go on before they are cut off
+STOP_JOIN_S = 1.0  # then how long their threads (and the commitment reporters) get to end
+LISTEN_BACKLOG = 128  # connections the kernel holds until the node accepts them
+
+
+def _peer(assoc: Any) -> str:
+    """The other side of ``assoc`` as "AE@address" (what is known of it)."""
+    user = assoc.requestor if assoc.is_acceptor else assoc.acceptor
+    title = (getattr(user, "ae_title", "") or "").strip()
+    address = str(getattr(user, "address", "?"))
+    return f"{title}@{address}" if title else address
+
+
+SERVICES_ATTR = "ws_service_counts"  # on each association: requests per service, for the log
+
+
+def _counted(kind: Any, handler: Callable) -> Callable:
+    """``handler`` counting each request of ``kind`` on its association (the summary)."""
+    name = kind.name.removeprefix("EVT_").replace("_", "-")
+
+    def counting(event: evt.Event) -> Any:
+        counts = getattr(event.assoc, SERVICES_ATTR, None)
+        if counts is None:
+            counts = Counter()
+            setattr(event.assoc, SERVICES_ATTR, counts)
+        counts[name] += 1
+        return handler(event)
+
+    return counting
+
+
+def _called(assoc: Any) -> str:
+    """The called AE title the peer asked for ("" before its request is known)."""
+    primitive = assoc.requestor.primitive
+    return primitive.called_ae_title.strip() if primitive is not None else ""
+
+
+def _is_service(kind: Any) -> bool:
+    return kind.is_intervention and kind.name.startswith(("EVT_C_", "EVT_N_"))
+
+
+def _services(assoc: Any) -> str:
+    counts = getattr(assoc, SERVICES_ATTR, None) or Counter()
+    return ", ".join(f"{name} x{n}" for name, n in counts.items())
+
 
 def _status(code: int, comment: str = "") -> Dataset:
     ds = Dataset()
@@ -132,6 +180,7 @@ class StorageNode:
             *self._qr.handlers(),
             *self.commitment.handlers(),
         ]
+        handlers = [(k, _counted(k, h) if _is_service(k) else h) for k, h in handlers]
         self._contexts = list(self._ae.supported_contexts)
         self.commitment.start()
         self._server = self._ae.start_server(
@@ -142,14 +191,18 @@ class StorageNode:
             # supplies the contexts for what the peer proposed from self._contexts
             contexts=[build_context(Verification)],
         )
+        # socketserver listens with a backlog of 5: a burst of connections (or of
+        # garbage) would have callers' SYNs dropped and retried a second later
+        self._server.socket.listen(LISTEN_BACKLOG)
         host, port = self.address
         log.info("node %s listening on %s:%d", self.settings.node.ae_title, host, port)
 
     def active_associations(self) -> int:
         return len(self._server.active_associations) if self._server else 0
 
-    def stop(self, grace_s: float = 5.0) -> None:
-        """Stop accepting; let open associations finish for ``grace_s``, then abort them."""
+    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Stop accepting; let open associations finish for ``grace_s``, then cut every
+        one off (A-ABORT, socket shut down): a few seconds, whatever the peers do."""
         server, self._server = self._server, None
         if server is None:
             return
@@ -157,13 +210,21 @@ class StorageNode:
         deadline = time.monotonic() + grace_s
         while server.active_associations and time.monotonic() < deadline:
             time.sleep(0.05)
-        for assoc in server.active_associations:
-            log.warning("aborting association from %s at shutdown", assoc.requestor.ae_title)
-            assoc.abort()
-        for assoc in server.active_associations:
-            assoc.join(timeout=5)
-        self.commitment.stop()
-        self._ae.shutdown()
+        # the peers' associations and ours (C-MOVE sub-operations, reports)
+        left = [a for a in self._ae.active_associations if a.is_alive()]
+        for assoc in left:
+            deadlines.cut_off(assoc, "the node is shutting down")  # logs it
+        deadline = time.monotonic() + STOP_JOIN_S
+        for assoc in left:
+            for thread in (assoc, assoc.dul):
+                if thread.ident is not None:
+                    thread.join(max(0.0, deadline - time.monotonic()))
+        stuck = [a for a in left if a.is_alive()]
+        for assoc in stuck:
+            log.error("association with %s still busy at shutdown", _peer(assoc))
+        self.commitment.stop(timeout_s=STOP_JOIN_S)
+        if not stuck:
+            self._ae.shutdown()  # nothing left to abort: pynetdicom's own clean-up
 
     # -- association handlers ----------------------------------------------------------
     def _association_handlers(self) -> list[tuple[Any, Callable]]:
@@ -171,9 +232,14 @@ class StorageNode:
         return [(evt.EVT_CONN_OPEN, self._on_conn_open)]
 
     def _on_conn_open(self, event: evt.Event) -> None:
-        # Nagle off, the response guard, the wire fast paths' DUL poll (all associations);
-        # peers' associations: threads that wait instead of polling, C-STORE coded
-        # directly, and the next instance's temp file made while the peer sends it
+        # deadlines on the whole conversation and the slot freed when the connection
+        # ends (net/scp/deadlines.py, fast paths on or off); Nagle off, the response
+        # guard, the wire fast paths' DUL poll (all associations); peers' associations:
+        # threads that wait instead of polling, C-STORE coded directly, and the next
+        # instance's temp file made while the peer sends it. First the PDU screening
+        # (net/scp/screening.py): the deadlines then bound its reads too
+        screening.install(event.assoc)
+        deadlines.install(event.assoc)
         on_connection_open(event.assoc)
         wire.accelerate_acceptor(event.assoc, after_store=self.store.prepare_spare)
 
@@ -182,20 +248,33 @@ class StorageNode:
             return True
         return bool(self.settings.nodes_with_ae(calling_ae))
 
+    def _refusal(self, called: str, calling: str) -> tuple[int, str] | None:
+        """(A-ASSOCIATE-RJ reason, why) for a request we do not take, else None."""
+        node = self.settings.node
+        if node.check_called_ae and called != node.ae_title.strip():
+            return 0x07, "called AE title not recognised"
+        if not self._known_caller(calling):
+            return 0x03, "calling AE title not recognised"
+        return None
+
     def _on_requested(self, event: evt.Event) -> None:
         assoc = event.assoc
         rq = assoc.requestor.primitive
         calling = rq.calling_ae_title.strip()
-        if not self._known_caller(calling):
-            log.warning("association from unknown calling AE %r rejected", calling)
-            assoc.acse.send_reject(0x01, 0x01, 0x03)  # permanent, calling AE not recognised
+        refusal = self._refusal(rq.called_ae_title.strip(), calling)
+        if refusal is not None:
+            reason, why = refusal
+            log.warning("association from %r to %r rejected: %s",
+                        calling, rq.called_ae_title.strip(), why)  # fmt: skip
+            assoc.acse.send_reject(0x01, 0x01, reason)  # permanent, service user
             assoc.kill()  # waits until the A-ASSOCIATE-RJ is on the wire
             self._publish(
                 NodeEvent(
                     NodeEventKind.ASSOCIATION_REJECTED,
                     calling_ae=calling,
                     address=assoc.requestor.address,
-                    message="calling AE title not recognised",
+                    message=why,
+                    called_ae=rq.called_ae_title.strip(),
                 )
             )
             return
@@ -209,6 +288,7 @@ class StorageNode:
                 NodeEventKind.ASSOCIATION_ACCEPTED,
                 calling_ae=event.assoc.requestor.ae_title.strip(),
                 address=event.assoc.requestor.address,
+                called_ae=_called(event.assoc),
             )
         )
 
@@ -219,6 +299,8 @@ class StorageNode:
                 calling_ae=event.assoc.requestor.ae_title.strip(),
                 address=event.assoc.requestor.address,
                 message="aborted" if event.event is evt.EVT_ABORTED else "released",
+                called_ae=_called(event.assoc),
+                services=_services(event.assoc),
             )
         )
 

@@ -22,6 +22,7 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom import evt
+from pynetdicom.pdu_primitives import A_ABORT, A_P_ABORT, A_RELEASE
 from pynetdicom.presentation import PresentationContext
 from pynetdicom.sop_class import (
     PatientRootQueryRetrieveInformationModelFind,
@@ -79,18 +80,29 @@ DRAIN_POLL_S = 0.0002
 def _failure(status: int, comment: str) -> Dataset:
     ds = Dataset()
     ds.Status = status
-    ds.ErrorComment = comment[:64]
+    # LO: printable ASCII, no backslash, at most 64 characters, whatever the reason says
+    text = "".join(c if " " <= c <= "~" and c != "\\" else "?" for c in comment)
+    ds.ErrorComment = text[:64].strip()
     return ds
 
 
+def caller_gone(assoc: Any) -> bool:
+    """The association ended, or the peer's release or abort waits in its queue."""
+    if not assoc.is_established:
+        return True
+    peek = getattr(getattr(assoc, "dul", None), "peek_next_pdu", None)
+    return peek is not None and isinstance(peek(), A_RELEASE | A_ABORT | A_P_ABORT)
+
+
 def cancel_latch(event: evt.Event) -> Callable[[], bool]:
-    """``event.is_cancelled`` as a flag that stays set: pynetdicom forgets a C-CANCEL
-    once ``is_cancelled`` has returned True, so a second look would miss it."""
+    """``event.is_cancelled``, or the caller gone, as a flag that stays set: pynetdicom
+    forgets a C-CANCEL once ``is_cancelled`` has returned True, so a second look would
+    miss it."""
     seen = False
 
     def cancelled() -> bool:
         nonlocal seen
-        seen = seen or event.is_cancelled
+        seen = seen or event.is_cancelled or caller_gone(event.assoc)
         return seen
 
     return cancelled
@@ -200,6 +212,7 @@ class QueryRetrieveSCP:
                 ae_title=self.settings.node.ae_title,
                 implicit=writer.implicit,
                 lookahead=BIG_ANSWER + 1,
+                cancelled=cancelled,
             ) as answer:
                 count = writer.send_all(answer.matches, cancelled, big=answer.known > BIG_ANSWER)
         except QueryError as exc:
