@@ -118,6 +118,10 @@
         <translation>Nur bekannte Aufrufer annehmen</translation>
     </message>
     <message>
+        <source>Accept our called AE title only</source>
+        <translation>Nur den eigenen gerufenen AE-Titel annehmen</translation>
+    </message>
+    <message>
         <source>Duplicate instances</source>
         <translation>Doppelte Instanzen</translation>
     </message>
@@ -391,6 +395,22 @@
         <translation>Speicherbereinigung</translation>
     </message>
     <message>
+        <source>Commitment report</source>
+        <translation>Commitment-Bericht</translation>
+    </message>
+    <message>
+        <source>Commitment deadline</source>
+        <translation>Commitment-Frist</translation>
+    </message>
+    <message>
+        <source>report owed to %1</source>
+        <translation>Bericht ausstehend an %1</translation>
+    </message>
+    <message>
+        <source>waiting for the report of %1</source>
+        <translation>wartet auf den Bericht zu %1</translation>
+    </message>
+    <message>
         <source>Print</source>
         <translation>Drucken</translation>
     </message>
@@ -490,6 +510,10 @@
     <message>
         <source>Accept associations only from the configured remote nodes</source>
         <translation>Assoziationen nur von den eingetragenen entfernten Knoten annehmen</translation>
+    </message>
+    <message>
+        <source>Accept associations only when addressed to the local AE title</source>
+        <translation>Assoziationen nur annehmen, wenn sie an den lokalen AE-Titel gerichtet sind</translation>
     </message>
     <message>
         <source>unlimited</source>
@@ -1253,6 +1277,18 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>Delete this study from the local store? Its images are removed from this computer; this cannot be undone.</source>
         <translation>Diese Studie aus dem lokalen Speicher löschen? Ihre Bilder werden von diesem Computer entfernt; das kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <source>Protected studies</source>
+        <translation>Geschützte Studien</translation>
+    </message>
+    <message>
+        <source>The selected studies are protected and are not deleted. Remove their protection first.</source>
+        <translation>Die ausgewählten Studien sind geschützt und werden nicht gelöscht. Heben Sie zuerst ihren Schutz auf.</translation>
+    </message>
+    <message>
+        <source>Protected, not deleted (remove their protection first):</source>
+        <translation>Geschützt, nicht gelöscht (zuerst den Schutz aufheben):</translation>
     </message>
     <message>
         <source>Delete %1 studies from the local store? Their images are removed from this computer; this cannot be undone.</source>

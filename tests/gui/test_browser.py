@@ -239,6 +239,53 @@ def test_delete_of_several_studies_names_them(browser, store, monkeypatch) -> No
     assert browser.study_model.total() == len(FILES) - 2
 
 
+def _select(browser, uids: list[str]) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    flags = QItemSelectionModel.SelectionFlag
+    for uid in uids:
+        browser.study_table.selectionModel().select(
+            browser.study_model.index(browser.study_model.row_of(uid), 0),
+            flags.Select | flags.Rows,
+        )
+
+
+def test_delete_names_the_protected_studies_and_keeps_them(browser, store, monkeypatch) -> None:
+    from workstation.store.cleanup import set_protected
+
+    free, kept = study_of(store, "CT_small.dcm"), study_of(store, "SC_rgb.dcm")
+    set_protected(store.index, kept, True)
+    _select(browser, [free, kept])
+    asked = answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    assert browser.delete_selected() == 1
+    [question] = asked
+    listed, protected_part = question.split("Protected, not deleted (remove their protection first):")
+    assert "CT1 (1CT1)" in listed and "(ID1)" not in listed
+    assert "(ID1)" in protected_part and "CT1 (1CT1)" not in protected_part
+    assert store.index.paths_of_study(kept) != [] and store.index.paths_of_study(free) == []
+    assert browser.study_model.row_of(kept) >= 0
+
+
+def test_delete_of_only_protected_studies_says_so_and_deletes_nothing(
+    browser, store, monkeypatch
+) -> None:
+    from workstation.store.cleanup import set_protected
+
+    kept = study_of(store, "MR_small.dcm")
+    set_protected(store.index, kept, True)
+    browser.select_study(kept)
+    asked = answer(monkeypatch, QMessageBox.StandardButton.Yes)
+    told: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        staticmethod(lambda parent, title, text, *a, **k: told.append((title, text))))  # fmt: skip
+    assert browser.delete_selected() == 0
+    assert asked == []  # no "Delete?" for nothing to delete
+    [(title, text)] = told
+    assert title == "Protected studies"
+    assert text.startswith("The selected studies are protected and are not deleted.")
+    assert store.index.paths_of_study(kept) != []
+
+
 def test_delete_with_focus_in_the_series_table_deletes_the_series(
     qtbot, browser, store, monkeypatch
 ) -> None:

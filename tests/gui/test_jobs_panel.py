@@ -369,3 +369,15 @@ def test_double_click_shows_the_log(harness: Harness, qtbot) -> None:
     assert "skipped /a/x.txt: Not a DICOM file" in dialog.text.toPlainText()
     assert dialog.windowTitle() == f"Log of Import #{job_id}"
     dialog.close()
+
+
+# -- every job kind the runtime registers has a name in the panel ---------------------------
+def test_every_registered_job_kind_is_named_in_words(harness: Harness) -> None:
+    from workstation.runtime import JOB_KINDS
+
+    panel = harness.panel(harness.queue())
+    kinds = [k.name for k in JOB_KINDS]
+    assert kinds, "no job kinds registered"
+    for kind in kinds:
+        text = panel.model.kind_text(kind)
+        assert text and text != kind, f"job kind {kind!r} shown raw in the jobs panel"

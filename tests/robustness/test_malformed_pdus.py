@@ -230,3 +230,17 @@ def test_release_after_the_screening_still_works(node) -> None:
         reply = peer.recv_pdu()
         assert reply is not None and reply.pdu_type == RELEASE_RP
     assert_healthy(node)
+
+
+@pytest.mark.parametrize("fast_paths", ["1", "0"])
+def test_an_undecodable_dimse_command_is_aborted(start_short_node, monkeypatch, fast_paths) -> None:
+    """A command set without CommandDataSetType fails in pynetdicom's DT-2 (found by the
+    fuzzer): A-ABORT reason 6, not a dead DUL thread and a hanging association."""
+    monkeypatch.setenv("WORKSTATION_WIRE_FAST_PATHS", fast_paths)
+    running = start_short_node()
+    command = echo_rq()
+    del command.CommandDataSetType
+    with _associated(running) as peer:
+        peer.send(p_data(pdv(1, encode_command(command), command=True)))
+        assert_abort(peer.recv_pdu(), INVALID)
+    assert_healthy(running)

@@ -19,8 +19,10 @@ from workstation.config.settings import make_node
 from workstation.jobs import JobParamsError, JobRunner, JobState
 from workstation.runtime import JOB_KINDS, JOBS_DB, Runtime
 from workstation.services.cleanup_job import KIND as CLEANUP_KIND
+from workstation.services.commit_expiry_job import KIND as COMMIT_EXPIRY_KIND
 from workstation.services.commit_job import KIND as COMMIT_KIND
 from workstation.services.commit_job import CommitParams, commit_params
+from workstation.services.commit_report_job import KIND as COMMIT_REPORT_KIND
 from workstation.services.import_job import KIND as IMPORT_KIND
 from workstation.services.import_job import ImportParams
 from workstation.services.retrieve_job import KIND as RETRIEVE_KIND
@@ -182,7 +184,8 @@ def test_registry_has_one_model_and_handler_per_kind(runtime: Runtime) -> None:
     names = [k.name for k in JOB_KINDS]
     assert len(names) == len(set(names))
     assert set(runtime.handlers) == set(names) == set(runtime.queue.params_models)
-    assert set(names) == {IMPORT_KIND, SEND_KIND, COMMIT_KIND, CLEANUP_KIND, RETRIEVE_KIND}
+    assert set(names) == {IMPORT_KIND, SEND_KIND, COMMIT_KIND, CLEANUP_KIND, RETRIEVE_KIND,
+                          COMMIT_REPORT_KIND, COMMIT_EXPIRY_KIND}  # fmt: skip
 
 
 def test_runtime_runs_jobs_on_its_thread_and_stops_it(settings: Settings, tmp_path: Path) -> None:

@@ -26,6 +26,9 @@ from workstation.errors import SettingsError
 
 # written by `save_settings` of commit cfce5e6 (schema 1, every field flat, none default)
 V1_FILE = Path(__file__).parent / "data" / "settings_v1.json"
+# fields added since schema 1 with a default (no migration): a v1 file gets the default
+ADDED_SINCE_V1 = {"check_called_ae": True}
+V1_FIELDS = {f: s for f, s in FIELD_SECTION.items() if f not in ADDED_SINCE_V1}
 
 
 @pytest.fixture
@@ -39,7 +42,8 @@ def test_the_v1_file_is_what_the_old_code_wrote() -> None:
     data = json.loads(V1_FILE.read_text(encoding="utf-8"))
     assert data["schema_version"] == 1
     # every field the sections hold was a top-level key of schema 1
-    assert set(FIELD_SECTION) <= set(data)
+    assert set(V1_FIELDS) <= set(data)
+    assert not set(ADDED_SINCE_V1) & set(data)
 
 
 def test_v1_file_migrates_with_every_value(v1_copy: Path) -> None:
@@ -47,8 +51,10 @@ def test_v1_file_migrates_with_every_value(v1_copy: Path) -> None:
     s = load_settings(v1_copy)
     assert s.schema_version == SCHEMA_VERSION == 2
     dumped = s.model_dump(mode="json")
-    for field, section in FIELD_SECTION.items():
+    for field, section in V1_FIELDS.items():
         assert dumped[section][field] == old[field], field
+    for field, default in ADDED_SINCE_V1.items():
+        assert dumped[FIELD_SECTION[field]][field] == default, field
     assert s.node.ae_title == "READING_1" and s.node.port == 11200
     assert s.storage.duplicate_policy is DuplicatePolicy.REPLACE
     assert s.viewer.language is Language.DE

@@ -51,9 +51,15 @@ def test_response_bytes_equal_pynetdicoms(status, comment, sop_class, sop_uid, m
     assert ours == pynetdicom_response(status, comment, sop_class, sop_uid, message_id)
 
 
-@pytest.mark.parametrize("comment", ["", "x" * 65, "a\\b", "Größe"])
-def test_response_with_a_comment_only_pydicom_should_judge_is_left_to_pynetdicom(comment):
-    assert encode_store_response(CT, "1.2.3", 1, 0xC000, comment) is None
+@pytest.mark.parametrize(
+    ("comment", "sent"),
+    [("", None), ("x" * 65, "x" * 64), ("a\\b", "a?b"), ("Größe", "Gr??e"), ("a\x00b\n", "a?b?")],
+)
+def test_an_unencodable_comment_is_made_encodable_as_pynetdicom_would_send_it(comment, sent):
+    """One sanitising (dicom/uid_rules.py) for both encoders: the fast path's bytes equal
+    pynetdicom's for the sanitised comment, omitted when nothing is left."""
+    ours = encode_store_response(CT, "1.2.3", 1, 0xC000, comment)
+    assert ours == pynetdicom_response(0xC000, sent, CT, "1.2.3", 1)
 
 
 def pynetdicom_request(**values: object) -> tuple[bytes, C_STORE]:

@@ -172,3 +172,41 @@ def test_forget_series_removes_its_thumbnails(tmp_path: Path) -> None:
     cache.get("1.2.2", "c", source)
     assert cache.forget_series("1.2.1") == 2
     assert [p.name.split("__")[0] for p in (tmp_path / "thumbs").glob("*.npy")] == ["1.2.2"]
+
+
+# -- deleted studies and series take their cached thumbnails with them -----------------
+def _two_studies(folder: Path) -> list[Path]:
+    """CT_small and MR_small copies: two studies, one series each."""
+    folder.mkdir()
+    return [Path(shutil.copy2(shipped(n), folder / n)) for n in ("CT_small.dcm", "MR_small.dcm")]
+
+
+def _cache_all(store) -> tuple[ThumbnailCache, dict[str, tuple[str, str]]]:
+    """A thumbnail for every stored instance, in the store's thumbnail folder."""
+    cache = ThumbnailCache(store.root / thumbnails.THUMBNAIL_FOLDER)
+    made = {}
+    for path in sorted(store.root.rglob("*.dcm")):
+        ds = pydicom.dcmread(path, stop_before_pixels=True)
+        cache.get(str(ds.SeriesInstanceUID), str(ds.SOPInstanceUID), path)
+        made[str(ds.StudyInstanceUID)] = (str(ds.SeriesInstanceUID), str(ds.SOPInstanceUID))
+    return cache, made
+
+
+@pytest.mark.parametrize("how", ["delete_study", "delete_studies", "delete_series"])
+def test_deleting_from_the_store_removes_the_thumbnails(store, tmp_path: Path, how: str) -> None:
+    from workstation.store.cleanup import delete_studies
+
+    for path in _two_studies(tmp_path / "in"):
+        store.add_file(path)
+    cache, made = _cache_all(store)
+    (gone_study, (gone_series, gone_sop)), (kept_study, (kept_series, kept_sop)) = made.items()
+    assert cache.path_for(gone_series, gone_sop).exists()
+    if how == "delete_study":
+        store.delete_study(gone_study)
+    elif how == "delete_studies":  # the storage dialog and the cleanup job
+        assert [u.study_uid for u in delete_studies(store, [gone_study]).deleted] == [gone_study]
+    else:
+        store.delete_series(gone_series)
+    assert not cache.path_for(gone_series, gone_sop).exists()
+    assert cache.path_for(kept_series, kept_sop).exists()
+    assert list(cache.folder.glob(f"{gone_series}__*")) == []

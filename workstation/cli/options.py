@@ -49,6 +49,11 @@ def settings_options(p: argparse.ArgumentParser) -> None:
         help="accept associations from AE titles that are not known nodes",
     )
     g.add_argument(
+        "--any-called-ae",
+        action="store_true",
+        help="accept associations addressed to any called AE title, not only ours",
+    )
+    g.add_argument(
         "--node",
         action="append",
         default=[],
@@ -67,6 +72,8 @@ def effective_settings(args: argparse.Namespace) -> Settings:
             changes[field] = value
     if getattr(args, "allow_any_caller", False):
         changes["require_known_callers"] = False
+    if getattr(args, "any_called_ae", False):
+        changes["check_called_ae"] = False
     nodes = [parse_node_spec(spec) for spec in getattr(args, "node", [])]
     if nodes:
         by_name = {n.name.casefold(): n for n in settings.remote_nodes}

@@ -98,6 +98,18 @@ def render_thumbnail(path: Path, size: int = DEFAULT_SIZE) -> np.ndarray:
     return luts.to_uint8(unit, luts.inverts(pixels.photometric(header)))
 
 
+THUMBNAIL_FOLDER = "thumbnails"  # in the store's root: the cache travels with the store
+
+
+def forget_series(folder: Path, series_uid: str) -> int:
+    """Remove the cached thumbnails of a series from ``folder`` (it was deleted)."""
+    removed = 0
+    for path in Path(folder).glob(f"{series_uid}__*.npy"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
 class ThumbnailCache:
     """Thumbnails on disk (``<folder>/<series>__<sop>__<size>.npy``), rebuilt when the
     source file is newer. Safe to use from one worker thread next to readers."""
@@ -134,8 +146,4 @@ class ThumbnailCache:
 
     def forget_series(self, series_uid: str) -> int:
         """Remove the cached thumbnails of a series (after it was deleted)."""
-        removed = 0
-        for path in self.folder.glob(f"{series_uid}__*.npy"):
-            path.unlink(missing_ok=True)
-            removed += 1
-        return removed
+        return forget_series(self.folder, series_uid)

@@ -32,6 +32,9 @@ class ImportReport:
     replaced: list[Path] = field(default_factory=list)
     duplicates: list[Path] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    # files whose SOP Instance UID an earlier file of this import had (also in
+    # duplicates or replaced): copies within the import, not instances stored before
+    repeated: list[Path] = field(default_factory=list)
     cancelled: bool = False
     stopped_reason: str | None = None
     total: int = 0
@@ -39,8 +42,8 @@ class ImportReport:
     def summary(self) -> str:
         lines = [
             f"imported: {len(self.imported)}",
-            f"replaced: {len(self.replaced)}",
-            f"duplicates (already stored, kept): {len(self.duplicates)}",
+            f"replaced: {len(self.replaced)}{self._origin(self.replaced)}",
+            f"duplicates: {len(self.duplicates)}{self._origin(self.duplicates)}",
             f"skipped: {len(self.skipped)}",
         ]
         for path, reason in self.skipped:
@@ -50,6 +53,14 @@ class ImportReport:
         if self.stopped_reason:
             lines.append(f"stopped: {self.stopped_reason}")
         return "\n".join(lines)
+
+    def _origin(self, paths: list[Path]) -> str:
+        """The note "(k within this import, m already stored)" for non-empty ``paths``."""
+        if not paths:
+            return ""
+        repeated = set(self.repeated)
+        within = sum(1 for p in paths if p in repeated)
+        return f" ({within} within this import, {len(paths) - within} already stored)"
 
     @property
     def done(self) -> int:
@@ -139,6 +150,7 @@ def import_paths(
     """Import everything under ``paths``; ``progress(done, total, path)`` after each file."""
     files, early = collect(paths)
     report = ImportReport(skipped=list(early), total=len(files) + len(early))
+    seen: set[str] = set()  # SOP Instance UIDs of this import so far
     for n, path in enumerate(files, start=1):
         if cancelled is not None and cancelled():
             report.cancelled = True
@@ -155,6 +167,9 @@ def import_paths(
         except OSError as exc:
             report.skipped.append((path, f"cannot be read: {exc.strerror or exc}"))
         else:
+            if result.record.sop_uid in seen:
+                report.repeated.append(path)
+            seen.add(result.record.sop_uid)
             if result.outcome is AddOutcome.STORED:
                 report.imported.append(path)
             elif result.outcome is AddOutcome.REPLACED:

@@ -270,6 +270,16 @@ class StoreIndex:
             )
         ]
 
+    def series_uids_of_study(self, study_uid: str) -> list[str]:
+        return [
+            r[0]
+            for r in self._query(
+                "SELECT s.series_uid FROM series s JOIN study st ON s.study_fk = st.id"
+                " WHERE st.study_uid = ?",
+                (study_uid,),
+            )
+        ]
+
     def count(self, table: str) -> int:
         if table not in ("patient", "study", "series", "instance"):
             raise ValueError(table)

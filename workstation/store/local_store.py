@@ -18,6 +18,7 @@ from pathlib import Path
 
 from workstation.config.settings import DuplicatePolicy
 from workstation.errors import InsufficientSpaceError, StoreError
+from workstation.imaging.thumbnails import THUMBNAIL_FOLDER, forget_series
 from workstation.store import files
 from workstation.store.index import StoreIndex
 from workstation.store.parse import ParsedInstance, parse_instance
@@ -216,10 +217,18 @@ class LocalStore:
 
     # -- deleting --------------------------------------------------------------
     def delete_study(self, study_uid: str) -> int:
-        return self._delete(self.index.paths_of_study(study_uid))
+        """Delete a study's instances and its cached thumbnails; the instances removed."""
+        series = self.index.series_uids_of_study(study_uid)
+        removed = self._delete(self.index.paths_of_study(study_uid))
+        for series_uid in series:
+            forget_series(self.root / THUMBNAIL_FOLDER, series_uid)
+        return removed
 
     def delete_series(self, series_uid: str) -> int:
-        return self._delete(self.index.paths_of_series(series_uid))
+        """Delete a series' instances and its cached thumbnails; the instances removed."""
+        removed = self._delete(self.index.paths_of_series(series_uid))
+        forget_series(self.root / THUMBNAIL_FOLDER, series_uid)
+        return removed
 
     def _delete(self, rel_paths: list[str]) -> int:
         """Index rows go first: a crash half way leaves files the start-up check re-indexes."""

@@ -1,8 +1,8 @@
 """Read an incoming instance (bytes) into a dataset and an index record, or say why not.
 
 Part 10 files are kept byte for byte. A bare dataset (no preamble, no file meta) is
-given file meta and written as Part 10. Truncated values are caught here: pydicom
-reads a short final element without complaint.
+given file meta and written as Part 10. Truncated values and lengths that do not add up
+are caught here (dicom/structure.py): pydicom reads a short final element without complaint.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pydicom.uid import (
 )
 
 from workstation.dicom.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
+from workstation.dicom.structure import check_structure, meta_end
 from workstation.errors import CorruptDicomError, NotDicomError
 from workstation.store.records import InstanceRecord, record_from_dataset
 
@@ -104,7 +105,20 @@ def read_dataset(data: bytes) -> Dataset:
             )
         raise NotDicomError(reason="no data elements")
     _check_complete(ds, data)
+    _check_structure(ds, data, part10)
     return ds
+
+
+def _check_structure(ds: Dataset, data: bytes, part10: bool) -> None:
+    """Every length of the data set consistent (dicom/structure.py); a deflated one is
+    left to pydicom's inflating read."""
+    syntax = ds.file_meta.get("TransferSyntaxUID") if ds.file_meta else None
+    if syntax is not None and UID(str(syntax)).is_deflated:
+        return
+    implicit, little = ds.original_encoding
+    if implicit is None or little is None:
+        return
+    check_structure(data, implicit, little, meta_end(data, 132 if part10 else 0))
 
 
 def _to_part10(ds: Dataset, syntax: str) -> bytes:
@@ -141,6 +155,7 @@ def parse_received(
     encoding = _body_encoding(transfer_syntax)
     if encoding is None or body[:2] == b"\x00\x00":  # dcmread reads group 0000 apart
         return parse_instance(meta + body)
+    check_structure(body, *encoding)
     try:
         ds = read_raw_dataset(BytesIO(body), *encoding)
     except Exception as exc:  # pydicom raises many types on malformed input

@@ -148,7 +148,9 @@ class JobsTableModel(QAbstractTableModel):
             "send": self.tr("Send"),
             "retrieve": self.tr("Retrieve"),
             "commit": self.tr("Storage commitment"),
-            "cleanup": self.tr("Storage cleanup"),
+            "commit-report": self.tr("Commitment report"),
+            "commit-expiry": self.tr("Commitment deadline"),
+            "storage_cleanup": self.tr("Storage cleanup"),
             "print": self.tr("Print"),
             "burn": self.tr("Burn media"),
         }.get(kind, kind)
@@ -201,6 +203,12 @@ class JobsTableModel(QAbstractTableModel):
         if job.kind == "commit":
             count = len(p.get("references") or [])
             return self.tr("%1 instance(s) at %2").replace("%1", str(count)).replace("%2", name)
+        if job.kind == "commit-report":
+            return self.tr("report owed to %1").replace("%1", str(p.get("calling_ae", "")))
+        if job.kind == "commit-expiry":
+            return self.tr("waiting for the report of %1").replace(
+                "%1", str(p.get("transaction_uid", ""))
+            )
         return ""
 
     def progress_text(self, job: Job) -> str:

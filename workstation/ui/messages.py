@@ -35,6 +35,7 @@ FIELD_LABELS: dict[str, str] = {
     "min_free_space_mb": QT_TRANSLATE_NOOP("Fields", "Minimum free space"),
     "max_associations": QT_TRANSLATE_NOOP("Fields", "Simultaneous associations"),
     "require_known_callers": QT_TRANSLATE_NOOP("Fields", "Accept known callers only"),
+    "check_called_ae": QT_TRANSLATE_NOOP("Fields", "Accept our called AE title only"),
     "duplicate_policy": QT_TRANSLATE_NOOP("Fields", "Duplicate instances"),
     "max_pdu": QT_TRANSLATE_NOOP("Fields", "Maximum PDU size"),
     "connect_timeout_s": QT_TRANSLATE_NOOP("Fields", "Connect timeout"),

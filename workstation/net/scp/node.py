@@ -24,10 +24,11 @@ from pynetdicom.transport import ThreadedAssociationServer
 
 from workstation.config.settings import Settings
 from workstation.dicom.status import StoreStatus
+from workstation.dicom.uid_rules import encodable_comment
 from workstation.net import wire
 from workstation.net.association import LocalAE, make_ae, on_connection_open
 from workstation.net.negotiation import QR_SYNTAXES, base_contexts, contexts_for_request
-from workstation.net.scp import deadlines, echo, screening
+from workstation.net.scp import command_screen, deadlines, echo, screening
 from workstation.net.scp.commitment import CommitmentService
 from workstation.net.scp.query_retrieve import QR_SOP_CLASSES, QueryRetrieveSCP
 from workstation.net.scp.storage import DUPLICATE, store_request
@@ -110,10 +111,12 @@ def _services(assoc: Any) -> str:
 
 
 def _status(code: int, comment: str = "") -> Dataset:
+    """A response status; the comment made encodable as an LO (dicom/uid_rules.py)."""
     ds = Dataset()
     ds.Status = int(code)
+    comment = encodable_comment(comment) if comment else ""
     if comment:
-        ds.ErrorComment = comment[:64]
+        ds.ErrorComment = comment
     return ds
 
 
@@ -242,6 +245,7 @@ class StorageNode:
         deadlines.install(event.assoc)
         on_connection_open(event.assoc)
         wire.accelerate_acceptor(event.assoc, after_store=self.store.prepare_spare)
+        command_screen.install(event.assoc)  # last: sees every P-DATA first
 
     def _known_caller(self, calling_ae: str) -> bool:
         if not self.settings.node.require_known_callers:

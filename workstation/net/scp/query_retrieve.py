@@ -37,6 +37,7 @@ from pynetdicom.sop_class import (
 )
 
 from workstation.config.settings import Role, Settings
+from workstation.dicom.lossy import mark_lossy
 from workstation.errors import QueryError
 from workstation.net import wire
 from workstation.net.association import context
@@ -160,8 +161,10 @@ def dataset_for_peer(path: str, item: RetrieveItem, accepted: list[PresentationC
         return ds
     if stored.is_compressed and syntaxes & {str(u) for u in UNCOMPRESSED}:
         # the same instance in another transfer syntax: keep its SOP Instance UID
-        # (pydicom 3 would otherwise make up a new one)
+        # (pydicom 3 would otherwise make up a new one); a lossy image says so
+        compressed = len(ds.PixelData) if "PixelData" in ds else 0
         ds.decompress(generate_instance_uid=False)
+        mark_lossy(ds, str(stored), compressed, len(ds.PixelData) if "PixelData" in ds else 0)
         return ds
     if stored.is_deflated:
         ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian

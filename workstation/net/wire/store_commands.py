@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import struct
 
+from workstation.dicom.uid_rules import encodable_comment
+
 C_STORE_RQ = 0x0001
 C_STORE_RSP = 0x8001
 NO_DATA_SET = 0x0101
-LO_MAX = 64
 
 # (0000,eeee) -> (keyword as in pynetdicom's primitives, VR)
 _RQ_ELEMENTS: dict[int, tuple[str, str]] = {
@@ -95,24 +96,36 @@ def encode_store_response(
     message_id: int,
     status: int,
     error_comment: str | None = None,
-) -> bytes | None:
+) -> bytes:
     """The encoded C-STORE-RSP command set, group length first, as pynetdicom writes
-    it; None for a comment pydicom would have to judge (non-ASCII, too long, empty)."""
+    it; the comment made encodable (dicom/uid_rules.py), omitted when empty."""
+    return encode_response(
+        C_STORE_RSP, sop_class_uid, sop_instance_uid, message_id, status, error_comment
+    )
+
+
+def encode_response(
+    command_field: int,
+    sop_class_uid: str | None,
+    sop_instance_uid: str | None,
+    message_id: int,
+    status: int,
+    error_comment: str | None = None,
+) -> bytes:
+    """A response command set without data set (C-STORE/ECHO/FIND/GET/MOVE, N-ACTION,
+    N-EVENT-REPORT: Affected SOP Class/Instance UID, Status, Error Comment)."""
     parts = []
     if sop_class_uid:
         parts.append(_element(0x0002, sop_class_uid.encode("ascii")))
     parts += [
-        _us(0x0100, C_STORE_RSP),
+        _us(0x0100, command_field),
         _us(0x0120, message_id),
         _us(0x0800, NO_DATA_SET),
         _us(0x0900, status),
     ]
-    if error_comment is not None:
-        if not error_comment or len(error_comment) > LO_MAX or "\\" in error_comment:
-            return None
-        if not error_comment.isascii():
-            return None
-        parts.append(_element(0x0902, error_comment.encode("ascii"), b" "))
+    comment = encodable_comment(error_comment) if error_comment else ""
+    if comment:
+        parts.append(_element(0x0902, comment.encode("ascii"), b" "))
     if sop_instance_uid:
         parts.append(_element(0x1000, sop_instance_uid.encode("ascii")))
     body = b"".join(parts)

@@ -30,8 +30,8 @@ from workstation.store.browse import (
     StudyColumn,
     StudyFilter,
     modalities_in_store,
-    series_of_study,
 )
+from workstation.store.cleanup import delete_studies, study_usage
 from workstation.store.local_store import LocalStore
 from workstation.ui.browser.search_bar import SearchBar
 from workstation.ui.browser.series_model import SeriesTableModel
@@ -277,20 +277,24 @@ class PatientBrowser(QWidget):
         series = self.selected_series_uids() if self.series_table.hasFocus() else []
         if series:
             return self._delete_series(series)
-        studies = self.selected_study_uids()
-        if not studies:
+        selected = self.selected_study_uids()
+        if not selected:
             return 0
-        names = []
-        for uid in studies[:CONFIRM_LIST_MAX]:
-            row = self.study_model.row_at(self.study_model.row_of(uid))
-            if row is not None:
-                names.append(
-                    f"{display_value(row, StudyColumn.PATIENT_NAME)} ({row.patient_id}), "
-                    f"{display_value(row, StudyColumn.STUDY_DATE)} {row.description}".strip()
-                )
-        if len(studies) > CONFIRM_LIST_MAX:
-            more = str(len(studies) - CONFIRM_LIST_MAX)
-            names.append(self.tr("… and %1 more").replace("%1", more))
+        protected = {u.study_uid for u in study_usage(self.store.index, selected) if u.protected}
+        studies = [uid for uid in selected if uid not in protected]
+        kept = [uid for uid in selected if uid in protected]
+        if not studies:
+            QMessageBox.information(
+                self,
+                self.tr("Protected studies"),
+                self.tr("The selected studies are protected and are not deleted. Remove "
+                        "their protection first.") + "\n\n" + "\n".join(self._study_lines(kept)),
+            )  # fmt: skip
+            return 0
+        names = self._study_lines(studies)
+        if kept:
+            names += ["", self.tr("Protected, not deleted (remove their protection first):"),
+                      *self._study_lines(kept)]  # fmt: skip
         if len(studies) == 1:
             text = self.tr(
                 "Delete this study from the local store? Its images are removed from this "
@@ -305,16 +309,27 @@ class PatientBrowser(QWidget):
             return 0
         if not self._confirm_uncommitted(studies):
             return 0
-        removed = 0
-        with _WaitCursor():
-            for uid in studies:
-                series_uids = [r.series_uid for r in series_of_study(self.store.index, uid)]
-                removed += self.store.delete_study(uid)
-                for s in series_uids:
-                    self.thumbnail_cache.forget_series(s)
+        with _WaitCursor():  # never a protected one (checked again); thumbnails go too
+            report = delete_studies(self.store, studies)
+        removed = sum(u.instances for u in report.deleted)
         self.on_studies_changed(frozenset(studies))
         self.deleted.emit(frozenset(studies))
         return removed
+
+    def _study_lines(self, study_uids: list[str]) -> list[str]:
+        """The studies as the confirmation lists them (name, ID, date, description)."""
+        lines = []
+        for uid in study_uids[:CONFIRM_LIST_MAX]:
+            row = self.study_model.row_at(self.study_model.row_of(uid))
+            if row is not None:
+                lines.append(
+                    f"{display_value(row, StudyColumn.PATIENT_NAME)} ({row.patient_id}), "
+                    f"{display_value(row, StudyColumn.STUDY_DATE)} {row.description}".strip()
+                )
+        if len(study_uids) > CONFIRM_LIST_MAX:
+            more = str(len(study_uids) - CONFIRM_LIST_MAX)
+            lines.append(self.tr("… and %1 more").replace("%1", more))
+        return lines
 
     def _delete_series(self, series: list[str]) -> int:
         if len(series) == 1:

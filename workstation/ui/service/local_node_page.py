@@ -48,7 +48,7 @@ def _timeout_box() -> QDoubleSpinBox:
 
 class LocalNodePage(QWidget):
     """Edits ae_title, port, bind_address, max_associations, require_known_callers,
-    max_pdu, the four timeouts, data_dir and the TLS file paths."""
+    check_called_ae, max_pdu, the four timeouts, data_dir and the TLS file paths."""
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +64,9 @@ class LocalNodePage(QWidget):
         self.max_associations.setRange(1, 127)
         self.require_known_callers = QCheckBox(
             self.tr("Accept associations only from the configured remote nodes")
+        )
+        self.check_called_ae = QCheckBox(
+            self.tr("Accept associations only when addressed to the local AE title")
         )
         self.max_pdu = QSpinBox()
         self.max_pdu.setRange(0, INT32_MAX)
@@ -109,6 +112,7 @@ class LocalNodePage(QWidget):
         form.addRow(self.tr("Simultaneous associations:"), self.max_associations)
         form.addRow(self.tr("Maximum PDU size:"), self.max_pdu)
         form.addRow(self.require_known_callers)
+        form.addRow(self.check_called_ae)
 
         timeouts = QGroupBox(self.tr("Timeouts"))
         form = QFormLayout(timeouts)
@@ -155,6 +159,7 @@ class LocalNodePage(QWidget):
         self.bind_address.setText(settings.node.bind_address)
         self.max_associations.setValue(settings.node.max_associations)
         self.require_known_callers.setChecked(settings.node.require_known_callers)
+        self.check_called_ae.setChecked(settings.node.check_called_ae)
         self.max_pdu.setValue(min(settings.network.max_pdu, INT32_MAX))
         self.connect_timeout_s.setValue(settings.network.connect_timeout_s)
         self.acse_timeout_s.setValue(settings.network.acse_timeout_s)
@@ -173,6 +178,7 @@ class LocalNodePage(QWidget):
             "bind_address": self.bind_address.text().strip(),
             "max_associations": self.max_associations.value(),
             "require_known_callers": self.require_known_callers.isChecked(),
+            "check_called_ae": self.check_called_ae.isChecked(),
             "max_pdu": self.max_pdu.value(),
             "connect_timeout_s": self.connect_timeout_s.value(),
             "acse_timeout_s": self.acse_timeout_s.value(),
