@@ -334,3 +334,96 @@ def assert_healthy(running, stored_before: int | None = None) -> None:
     report = running.store.reconcile()
     assert report.clean, f"store check not clean: {report}"
     assert running.store.index.lookup(ds.SOPInstanceUID) is not None, "not indexed"
+
+
+def associate_ac_for(rq: bytes, max_pdu: int = 16384) -> bytes:
+    """An A-ASSOCIATE-AC accepting every presentation context of ``rq`` with its first
+    transfer syntax (the header fields copied from the request)."""
+    body = rq[6:]
+    accepted = b""
+    offset = 68
+    while offset + 4 <= len(body):
+        item_type, length = body[offset], struct.unpack(">H", body[offset + 2 : offset + 4])[0]
+        value = body[offset + 4 : offset + 4 + length]
+        if item_type == 0x20:
+            pc_id, sub = value[0], 4
+            syntax = b""
+            while sub + 4 <= len(value):
+                sub_type = value[sub]
+                sub_len = struct.unpack(">H", value[sub + 2 : sub + 4])[0]
+                if sub_type == 0x40 and not syntax:
+                    syntax = value[sub + 4 : sub + 4 + sub_len]
+                sub += 4 + sub_len
+            accepted += item(0x21, struct.pack(">BBBB", pc_id, 0, 0, 0) + item(0x40, syntax))
+        offset += 4 + length
+    head = body[:68]
+    ac = head + item(0x10, uid_bytes(APPLICATION_CONTEXT)) + accepted
+    ac += user_information(max_pdu)
+    return pdu(ASSOCIATE_AC, ac)
+
+
+class StalledRemote:
+    """A remote node that accepts every association and then never answers again: a PACS
+    that hangs mid-conversation. ``pdata_seen`` counts the P-DATA-TF PDUs it swallowed;
+    ``deaf``: after the A-ASSOCIATE-AC it reads nothing more (our sends then block once
+    the socket buffers are full)."""
+
+    def __init__(self, deaf: bool = False) -> None:
+        self.deaf = deaf
+        self.accepted = 0
+        self.server = socket.create_server((LOOPBACK, 0))
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.pdata_seen = 0
+        self.connections: list[socket.socket] = []
+        self._stop = False
+        import threading
+
+        self._thread = threading.Thread(target=self._serve, name="stalled-remote", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                continue
+            self.connections.append(conn)
+            conn.settimeout(0.2)
+            self._talk(conn)
+
+    def _talk(self, conn: socket.socket) -> None:
+        buffer = b""
+        answered = False
+        while not self._stop:
+            try:
+                chunk = conn.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if not chunk:
+                return
+            buffer += chunk
+            while len(buffer) >= 6:
+                (length,) = struct.unpack(">L", buffer[2:6])
+                if len(buffer) < 6 + length:
+                    break
+                one, buffer = buffer[: 6 + length], buffer[6 + length :]
+                if one[0] == ASSOCIATE_RQ and not answered:
+                    conn.sendall(associate_ac_for(one))
+                    answered = True
+                    self.accepted += 1
+                    if self.deaf:
+                        while not self._stop:
+                            time.sleep(0.05)
+                        return
+                elif one[0] == P_DATA_TF:
+                    self.pdata_seen += 1  # swallowed: no response, ever
+
+    def close(self) -> None:
+        self._stop = True
+        self._thread.join(5)
+        for conn in self.connections:
+            conn.close()
+        self.server.close()

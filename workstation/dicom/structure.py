@@ -49,9 +49,27 @@ class _Walker:
         group, element = struct.unpack_from(self.tag_fmt, self.data, pos)
         return group << 16 | element
 
+    def as_found(self, pos: int, end: int, in_sequence: bool) -> _Walker:
+        """The walker for the data set at ``pos`` with its VR encoding as pydicom finds
+        it from the first element (``filereader._is_implicit_vr``): an explicit data set
+        may hold implicit items; a top-level data set may differ from its syntax."""
+        if (in_sequence and self.implicit) or end - pos < 6:
+            return self
+        vr = self.data[pos + 4 : pos + 6]
+        found_implicit = not (0x40 < vr[0] < 0x5B and 0x40 < vr[1] < 0x5B)
+        if found_implicit == self.implicit:
+            return self
+        return _Walker(self.data, found_implicit, self.little)
+
     def dataset(self, pos: int, end: int, depth: int, in_item: bool = False) -> int:
         """Walk elements from ``pos`` up to ``end`` (or an item delimiter if ``in_item``
         is undefined-length); the offset after the last."""
+        walker = self.as_found(pos, end, in_sequence=depth > 0)
+        if walker is not self:
+            return walker.dataset_as_is(pos, end, depth, in_item)
+        return self.dataset_as_is(pos, end, depth, in_item)
+
+    def dataset_as_is(self, pos: int, end: int, depth: int, in_item: bool) -> int:
         data = self.data
         while pos < end:
             if end - pos < 8:
@@ -85,7 +103,7 @@ class _Walker:
                 length, value = struct.unpack_from(self.u16, data, pos + 6)[0], pos + 8
         name = f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
         if length == UNDEFINED:
-            if tag == PIXEL_DATA and vr in (b"OB", b"OW"):
+            if tag == PIXEL_DATA and vr in (b"OB", b"OW", None):
                 return self.fragments(value, end)
             if vr in (b"SQ", None):
                 return self.items(value, end, depth + 1, undefined=True)

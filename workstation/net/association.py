@@ -59,7 +59,7 @@ from workstation.errors import (
     PeerConnectError,
     ServiceNotAcceptedError,
 )
-from workstation.net import wire
+from workstation.net import deadlines, wire
 from workstation.net.diagnosis import (
     ConnectErrorCapture,
     Observer,
@@ -220,8 +220,10 @@ class ResponseGuard:
 
 
 def on_connection_open(assoc: Association) -> None:
-    """What every association, ours or a peer's, gets when its connection opens:
-    Nagle off, the response guard, and the wire fast paths' DUL poll when they are on."""
+    """What every association, ours or a peer's, gets when its connection opens: the
+    deadlines (net/deadlines.py: a stalled or trickling peer is cut off, a cut-off is
+    immediate), Nagle off, the response guard, and the fast paths' DUL poll when on."""
+    deadlines.install(assoc)
     set_nodelay(assoc)
     ResponseGuard.install(assoc)
     wire.tune_dul(assoc)
@@ -302,15 +304,19 @@ class Connection:
         )  # fmt: skip
 
     def abort_now(self) -> None:
-        """Abort from another thread (a cancel); wakes a requester waiting for a response."""
-        self.assoc.abort()
+        """Abort from another thread (a cancel); wakes a requester waiting for a response.
+
+        A cut-off (A-ABORT where it can still be sent, socket shut down) rather than
+        pynetdicom's abort, which can wait on a peer that stopped reading."""
+        deadlines.cut_off(self.assoc, "cancelled")
         self.assoc.dimse.msg_queue.put((None, None))
 
     def close(self) -> None:
         """Release when established (abort if the release does not finish), then join."""
         assoc = self.assoc
+        guard = deadlines.guard_of(assoc)
         try:
-            if assoc.is_established:
+            if assoc.is_established and not (guard is not None and guard.closing):
                 assoc.release()
             if assoc.is_alive() and not assoc.is_released:
                 assoc.abort()

@@ -22,8 +22,8 @@ from pydicom.uid import (
     ImplicitVRLittleEndian,
 )
 
-from workstation.dicom.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 from workstation.dicom.structure import check_structure, meta_end
+from workstation.dicom.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 from workstation.errors import CorruptDicomError, NotDicomError
 from workstation.store.records import InstanceRecord, record_from_dataset
 
@@ -105,8 +105,20 @@ def read_dataset(data: bytes) -> Dataset:
             )
         raise NotDicomError(reason="no data elements")
     _check_complete(ds, data)
-    _check_structure(ds, data, part10)
     return ds
+
+
+_PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)  # Pixel Data, Float and Double Float
+_ROWS = 0x00280010
+
+
+def _check_pixel_data(ds: Dataset, sop_class_uid: str) -> None:
+    """A received image storage instance with Rows but no pixel data was cut off after
+    its Image Pixel module began (import keeps such files: pydicom's test files)."""
+    if "Image Storage" not in UID(sop_class_uid).name or _ROWS not in ds:
+        return
+    if not any(tag in ds for tag in _PIXEL_TAGS):
+        raise CorruptDicomError(reason="an image without Pixel Data: truncated data set")
 
 
 def _check_structure(ds: Dataset, data: bytes, part10: bool) -> None:
@@ -167,6 +179,7 @@ def parse_received(
     _check_complete(ds, body)
     if MEDIA_STORAGE_DIRECTORY in (ds.get("SOPClassUID"), sop_class_uid):
         raise NotDicomError(reason="a DICOMDIR (directory of a file-set), not an instance")
+    _check_pixel_data(ds, sop_class_uid)
     record = record_from_dataset(ds, transfer_syntax)
     return ParsedInstance(dataset=ds, record=record, data=meta + body)
 
@@ -178,6 +191,7 @@ def parse_instance(data: bytes) -> ParsedInstance:
         ds.file_meta and ds.file_meta.get("MediaStorageSOPClassUID") == MEDIA_STORAGE_DIRECTORY
     ):
         raise NotDicomError(reason="a DICOMDIR (directory of a file-set), not an instance")
+    _check_structure(ds, data, is_part10(data))
     syntax = _syntax_of(ds)
     record = record_from_dataset(ds, syntax)
     if not is_part10(data):

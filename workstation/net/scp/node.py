@@ -25,10 +25,10 @@ from pynetdicom.transport import ThreadedAssociationServer
 from workstation.config.settings import Settings
 from workstation.dicom.status import StoreStatus
 from workstation.dicom.uid_rules import encodable_comment
-from workstation.net import wire
+from workstation.net import deadlines, wire
 from workstation.net.association import LocalAE, make_ae, on_connection_open
 from workstation.net.negotiation import QR_SYNTAXES, base_contexts, contexts_for_request
-from workstation.net.scp import command_screen, deadlines, echo, screening
+from workstation.net.scp import command_screen, echo, screening
 from workstation.net.scp.commitment import CommitmentService
 from workstation.net.scp.query_retrieve import QR_SOP_CLASSES, QueryRetrieveSCP
 from workstation.net.scp.storage import DUPLICATE, store_request
@@ -236,7 +236,7 @@ class StorageNode:
 
     def _on_conn_open(self, event: evt.Event) -> None:
         # deadlines on the whole conversation and the slot freed when the connection
-        # ends (net/scp/deadlines.py, fast paths on or off); Nagle off, the response
+        # ends (net/deadlines.py, fast paths on or off); Nagle off, the response
         # guard, the wire fast paths' DUL poll (all associations); peers' associations:
         # threads that wait instead of polling, C-STORE coded directly, and the next
         # instance's temp file made while the peer sends it. First the PDU screening

@@ -110,13 +110,20 @@ class RequestWriter:
         self.message_id = self.message_id % 0xFFFF + 1
         return self.message_id
 
-    def _queue(self, context_id: int, control: bytes, data: bytes) -> None:
+    def _queue(self, context_id: int, control: bytes, data: bytes) -> bool:
+        """Queue one PDV for the DUL to send; False when the connection is gone (the
+        DUL has ended: cut off, aborted, closed), so nothing more is worth queueing."""
         pdata = P_DATA()
         pdata.presentation_data_value_list.append((context_id, control + data))
         dul = self.assoc.dul
         while dul.to_provider_queue.qsize() > QUEUED_PDUS_MAX and self.assoc.is_established:
+            if not dul.is_alive():  # the reactor may be held: is_established stays True
+                return False
             time.sleep(QUEUE_WAIT_S)
+        if not dul.is_alive():
+            return False
         dul.send_pdu(pdata)
+        return True
 
     def store(self, path: Path, context_id: int, sop_class_uid: str, sop_uid: str,
               timeout_s: float | None = None) -> C_STORE | None:  # fmt: skip
@@ -132,18 +139,19 @@ class RequestWriter:
             if not chunk:
                 raise NotPart10Error(f"{path} has an empty data set")
             pieces = list(_fragments(command, size))
-            for piece in pieces[:-1]:
-                self._queue(context_id, b"\x01", piece)
-            self._queue(context_id, b"\x03", pieces[-1])
+            going = all(self._queue(context_id, b"\x01", piece) for piece in pieces[:-1])
+            going = going and self._queue(context_id, b"\x03", pieces[-1])
             try:
-                while chunk:
+                while chunk and going:
                     following = fp.read(size) if self.fragment else b""
                     if not following and len(chunk) % 2:
                         chunk += b"\x00"  # a deflated data set may end odd: PS3.5 A.5 pads it
-                    self._queue(context_id, b"\x00" if following else b"\x02", chunk)
+                    going = self._queue(context_id, b"\x00" if following else b"\x02", chunk)
                     chunk = following
             except OSError as exc:
                 raise MessageBrokenError(f"reading {path} failed in the middle: {exc}") from exc
+        if not going:
+            return None  # the connection ended while we sent: no response can come
         return self._response(message_id, timeout_s)
 
     def _response(self, message_id: int, timeout_s: float | None) -> C_STORE | None:
