@@ -25,8 +25,8 @@ _LONG_VRS = frozenset(
 )
 
 
-def _fail(reason: str, offset: int) -> CorruptDicomError:
-    return CorruptDicomError(reason=f"{reason} at byte {offset} of the data set")
+def _name(tag: int) -> str:
+    return f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
 
 
 def _implicit_sq(tag: int) -> bool:
@@ -37,13 +37,17 @@ def _implicit_sq(tag: int) -> bool:
 
 
 class _Walker:
-    def __init__(self, data: bytes, implicit: bool, little: bool) -> None:
+    def __init__(self, data: bytes, implicit: bool, little: bool, origin: int = 0) -> None:
         self.data = data
+        self.origin = origin  # where the data set starts in ``data`` (for messages)
         self.implicit = implicit
         self.little = little
         self.tag_fmt = "<HH" if little else ">HH"
         self.u16 = "<H" if little else ">H"
         self.u32 = "<I" if little else ">I"
+
+    def fail(self, reason: str, pos: int) -> CorruptDicomError:
+        return CorruptDicomError(reason=f"{reason} at byte {pos - self.origin} of the data set")
 
     def tag_at(self, pos: int) -> int:
         group, element = struct.unpack_from(self.tag_fmt, self.data, pos)
@@ -59,7 +63,7 @@ class _Walker:
         found_implicit = not (0x40 < vr[0] < 0x5B and 0x40 < vr[1] < 0x5B)
         if found_implicit == self.implicit:
             return self
-        return _Walker(self.data, found_implicit, self.little)
+        return _Walker(self.data, found_implicit, self.little, self.origin)
 
     def dataset(self, pos: int, end: int, depth: int, in_item: bool = False) -> int:
         """Walk elements from ``pos`` up to ``end`` (or an item delimiter if ``in_item``
@@ -73,17 +77,17 @@ class _Walker:
         data = self.data
         while pos < end:
             if end - pos < 8:
-                raise _fail("cut inside an element header", pos)
+                raise self.fail("cut inside an element header", pos)
             tag = self.tag_at(pos)
             if tag == ITEM_END and in_item:
                 if struct.unpack_from(self.u32, data, pos + 4)[0] != 0:
-                    raise _fail("item delimiter with a length", pos)
+                    raise self.fail("item delimiter with a length", pos)
                 return pos + 8
             if tag >> 16 == 0xFFFE:
-                raise _fail(f"unexpected delimiter ({tag:08X})", pos)
+                raise self.fail(f"unexpected delimiter ({tag:08X})", pos)
             pos = self.element(pos, end, tag, depth)
         if in_item:
-            raise _fail("undefined-length item without its delimiter", pos)
+            raise self.fail("undefined-length item without its delimiter", pos)
         return pos
 
     def element(self, pos: int, end: int, tag: int, depth: int) -> int:
@@ -94,25 +98,24 @@ class _Walker:
         else:
             vr = data[pos + 4 : pos + 6]
             if not (vr.isalpha() and vr.isupper()):
-                raise _fail(f"invalid VR {vr!r} of ({tag >> 16:04X},{tag & 0xFFFF:04X})", pos)
+                raise self.fail(f"invalid VR {vr!r} of ({tag >> 16:04X},{tag & 0xFFFF:04X})", pos)
             if vr in _LONG_VRS:
                 if end - pos < 12:
-                    raise _fail("cut inside an element header", pos)
+                    raise self.fail("cut inside an element header", pos)
                 length, value = struct.unpack_from(self.u32, data, pos + 8)[0], pos + 12
             else:
                 length, value = struct.unpack_from(self.u16, data, pos + 6)[0], pos + 8
-        name = f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
         if length == UNDEFINED:
             if tag == PIXEL_DATA and vr in (b"OB", b"OW", None):
                 return self.fragments(value, end)
             if vr in (b"SQ", None):
                 return self.items(value, end, depth + 1, undefined=True)
             if vr == b"UN":  # an implicit VR LE sequence (PS3.5 6.2.2)
-                inner = _Walker(data, True, True)
+                inner = _Walker(data, True, True, self.origin)
                 return inner.items(value, end, depth + 1, undefined=True)
-            raise _fail(f"undefined length of {name} (VR {vr.decode()})", pos)
+            raise self.fail(f"undefined length of {_name(tag)} (VR {vr.decode()})", pos)
         if length > end - value:
-            raise _fail(f"length {length} of {name} runs past the end of its parent", pos)
+            raise self.fail(f"length {length} of {_name(tag)} runs past its parent's end", pos)
         if vr == b"SQ" or (vr is None and _implicit_sq(tag)):
             self.items(value, value + length, depth + 1, undefined=False)
         return value + length
@@ -120,28 +123,28 @@ class _Walker:
     def items(self, pos: int, end: int, depth: int, undefined: bool) -> int:
         """A sequence's items from ``pos``; ends at ``end`` (defined) or its delimiter."""
         if depth > MAX_DEPTH:
-            raise _fail(f"sequences nested deeper than {MAX_DEPTH}", pos)
+            raise self.fail(f"sequences nested deeper than {MAX_DEPTH}", pos)
         data = self.data
         while pos < end:
             if end - pos < 8:
-                raise _fail("cut inside an item header", pos)
+                raise self.fail("cut inside an item header", pos)
             tag = self.tag_at(pos)
             length = struct.unpack_from(self.u32, data, pos + 4)[0]
             if tag == SEQUENCE_END and undefined:
                 if length != 0:
-                    raise _fail("sequence delimiter with a length", pos)
+                    raise self.fail("sequence delimiter with a length", pos)
                 return pos + 8
             if tag != ITEM:
-                raise _fail(f"({tag >> 16:04X},{tag & 0xFFFF:04X}) where an item belongs", pos)
+                raise self.fail(f"({tag >> 16:04X},{tag & 0xFFFF:04X}) where an item belongs", pos)
             if length == UNDEFINED:
                 pos = self.dataset(pos + 8, end, depth, in_item=True)
             elif length > end - pos - 8:
-                raise _fail(f"item of {length} bytes runs past the end of its sequence", pos)
+                raise self.fail(f"item of {length} bytes runs past the end of its sequence", pos)
             else:
                 self.dataset(pos + 8, pos + 8 + length, depth)
                 pos += 8 + length
         if undefined:
-            raise _fail("undefined-length sequence without its delimiter", pos)
+            raise self.fail("undefined-length sequence without its delimiter", pos)
         return pos
 
     def fragments(self, pos: int, end: int) -> int:
@@ -153,14 +156,14 @@ class _Walker:
             if tag == SEQUENCE_END:
                 return pos + 8
             if tag != ITEM or length == UNDEFINED or length > end - pos - 8:
-                raise _fail("pixel data fragment cut off or malformed", pos)
+                raise self.fail("pixel data fragment cut off or malformed", pos)
             pos += 8 + length
-        raise _fail("encapsulated pixel data without its sequence delimiter", pos)
+        raise self.fail("encapsulated pixel data without its sequence delimiter", pos)
 
 
 def check_structure(data: bytes, implicit: bool, little: bool, start: int = 0) -> None:
     """Raise ``CorruptDicomError`` unless ``data[start:]`` is one whole data set."""
-    _Walker(data, implicit, little).dataset(start, len(data), 0)
+    _Walker(data, implicit, little, start).dataset(start, len(data), 0)
 
 
 def meta_end(data: bytes, start: int) -> int:

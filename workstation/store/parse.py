@@ -108,19 +108,6 @@ def read_dataset(data: bytes) -> Dataset:
     return ds
 
 
-_PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)  # Pixel Data, Float and Double Float
-_ROWS = 0x00280010
-
-
-def _check_pixel_data(ds: Dataset, sop_class_uid: str) -> None:
-    """A received image storage instance with Rows but no pixel data was cut off after
-    its Image Pixel module began (import keeps such files: pydicom's test files)."""
-    if "Image Storage" not in UID(sop_class_uid).name or _ROWS not in ds:
-        return
-    if not any(tag in ds for tag in _PIXEL_TAGS):
-        raise CorruptDicomError(reason="an image without Pixel Data: truncated data set")
-
-
 def _check_structure(ds: Dataset, data: bytes, part10: bool) -> None:
     """Every length of the data set consistent (dicom/structure.py); a deflated one is
     left to pydicom's inflating read."""
@@ -167,7 +154,6 @@ def parse_received(
     encoding = _body_encoding(transfer_syntax)
     if encoding is None or body[:2] == b"\x00\x00":  # dcmread reads group 0000 apart
         return parse_instance(meta + body)
-    check_structure(body, *encoding)
     try:
         ds = read_raw_dataset(BytesIO(body), *encoding)
     except Exception as exc:  # pydicom raises many types on malformed input
@@ -179,7 +165,7 @@ def parse_received(
     _check_complete(ds, body)
     if MEDIA_STORAGE_DIRECTORY in (ds.get("SOPClassUID"), sop_class_uid):
         raise NotDicomError(reason="a DICOMDIR (directory of a file-set), not an instance")
-    _check_pixel_data(ds, sop_class_uid)
+    check_structure(body, *encoding)
     record = record_from_dataset(ds, transfer_syntax)
     return ParsedInstance(dataset=ds, record=record, data=meta + body)
 
