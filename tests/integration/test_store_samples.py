@@ -66,15 +66,19 @@ class Sample:
         """The node's answer to this file (CONFORMANCE.md, Storage SCP outcomes)."""
         if not self.decodable:
             return "C000"
-        if not all(map(usable_uid, (self.sop_uid, self.study_uid, self.series_uid))):
+        if not all(map(usable_uid, (self.study_uid, self.series_uid))):
             return "A900"
+        if not (usable_uid(self.sop_uid) and len(self.sop_uid) <= 64):
+            return "A900"  # also the command's Affected SOP Instance UID (UI: 64)
         return SUCCESS
 
 
 def usable_uid(value: str) -> bool:
-    """Present, at most 64 characters, digits and dots (a leading zero in a component,
-    common in real files, is tolerated)."""
-    return bool(value) and len(value) <= 64 and re.fullmatch(r"[0-9]+(\.[0-9]+)*", value) is not None
+    """Kept as sent (CONFORMANCE.md): present and printable, no spaces inside, no path
+    separator or backslash; letters, leading zeros or more than 64 characters are kept."""
+    return bool(value) and re.fullmatch(r"[!-~]+", value) is not None and not (
+        set(value) & {"/", "\\"}
+    )
 
 
 def _decode_all(ds: Dataset) -> None:

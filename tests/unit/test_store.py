@@ -308,8 +308,9 @@ def test_missing_uid_refused(store: LocalStore, keyword: str, value: str | None)
     "keyword", ["StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID"]
 )
 @pytest.mark.filterwarnings("ignore:.*VR UI:UserWarning")
-@pytest.mark.parametrize("value", ["1.2.abc", "1." + "2" * 70, "../../etc"])
+@pytest.mark.parametrize("value", ["1.2\x013", "1.2\t3", "../../etc", "1.2/3", "1.2 3", "1.2.é"])
 def test_invalid_uid_refused(store: LocalStore, keyword: str, value: str) -> None:
+    """Control characters, path separators, inner spaces and non-ASCII: refused."""
     data = variant("CT_small.dcm", **{keyword: value})
     with pytest.raises(InvalidUidError) as info:
         store.add_bytes(data)
@@ -317,6 +318,30 @@ def test_invalid_uid_refused(store: LocalStore, keyword: str, value: str) -> Non
     assert info.value.values["value"] == value
     assert stored_files(store.root) == []
     assert counts(store) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "keyword", ["StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"]
+)
+@pytest.mark.filterwarnings("ignore:.*VR UI:UserWarning")
+@pytest.mark.parametrize("value", ["1.2.abc", "1." + "2" * 70, "1.02.3", "..", "*"])
+def test_nonconformant_printable_uid_kept_under_a_safe_name(
+    store: LocalStore, keyword: str, value: str
+) -> None:
+    """Letters, leading zeros, over 64 characters (as modalities send them): stored, the
+    UID kept as sent in the index, the file under a derived name inside the store."""
+    data = variant("CT_small.dcm", **{keyword: value})
+    result = store.add_bytes(data)
+    assert getattr(result.record, {"StudyInstanceUID": "study_uid",
+                                   "SeriesInstanceUID": "series_uid",
+                                   "SOPInstanceUID": "sop_uid"}[keyword]) == value  # fmt: skip
+    path = (store.root / result.rel_path).resolve()
+    assert path.is_file() and store.root.resolve() in path.parents
+    assert value not in result.rel_path.split("/")  # never the raw UID as a name
+    assert store.index.lookup(result.record.sop_uid) == result.rel_path
+    assert store.reconcile().clean
+    store.rebuild_index()  # read back from the file: the same derived place
+    assert store.index.lookup(result.record.sop_uid) == result.rel_path
 
 
 # -- threads ------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from pydicom.dataset import Dataset
 
-from workstation.dicom.uids import uid_problem
+from workstation.dicom.uid_rules import is_conformant_uid
+from workstation.dicom.uids import file_component, uid_refusal
 from workstation.errors import InvalidUidError, MissingUidError
 from workstation.store.flatten import Flat, flat_level, to_json
 from workstation.store.query_keys import Level
@@ -85,7 +86,17 @@ class InstanceRecord:
 
     @property
     def rel_path(self) -> str:
-        return f"{self.study_uid}/{self.series_uid}/{self.sop_uid}.dcm"
+        """Where the file lives: the UIDs as folder and file names where they conform,
+        else safe names derived from them (``dicom.uids.file_component``)."""
+        parts = (self.study_uid, self.series_uid, self.sop_uid)
+        study, series, sop = (file_component(uid) for uid in parts)
+        return f"{study}/{series}/{sop}.dcm"
+
+    def nonconformant_uids(self) -> list[str]:
+        """The key UIDs that break the UID syntax (kept as sent), as "attribute=value"."""
+        pairs = (("Study Instance UID", self.study_uid), ("Series Instance UID", self.series_uid),
+                 ("SOP Instance UID", self.sop_uid), ("SOP Class UID", self.sop_class_uid))  # fmt: skip
+        return [f"{label}={uid!r}" for label, uid in pairs if not is_conformant_uid(uid)]
 
     def upper(self) -> UpperLevels:
         return upper_levels(self.dataset)
@@ -96,7 +107,7 @@ def check_uids(ds: Dataset) -> dict[str, str]:
     uids: dict[str, str] = {}
     for keyword, label in REQUIRED_UIDS:
         value = _text(ds, keyword) if keyword in ds else None
-        problem = uid_problem(value)
+        problem = uid_refusal(value)
         if problem in ("missing", "empty"):
             raise MissingUidError(attribute=label)
         if problem:

@@ -75,6 +75,10 @@ def store_request(store: LocalStore, event: evt.Event, source_ae: str) -> tuple[
     except Exception as exc:
         log.exception("storing %s failed", sop_uid)
         return StoreStatus.PROCESSING_FAILURE, f"store failed: {exc}", sop_uid, rec.study_uid
+    odd = rec.nonconformant_uids()
+    if odd:
+        log.warning("non-conformant UIDs from %s kept as sent (%s): %s", source_ae,
+                    result.rel_path, ", ".join(odd))  # fmt: skip
     if result.outcome is AddOutcome.DUPLICATE:
         log.info("duplicate %s from %s: stored copy kept", sop_uid, source_ae)
         return StoreStatus.SUCCESS, DUPLICATE, sop_uid, rec.study_uid
