@@ -2,7 +2,8 @@
 
 One module per command (``import_files``, ``store_check``, ``show_settings``, ``serve``,
 ``export_image``, ``qr`` for query and retrieve, ``send`` with ``commit`` adding
-``--commit``, ``gui``); each registers its parser here through ``add_command``.
+``--commit``, ``worklist``, ``acquire`` for one examination, ``gui``); each registers
+its parser here through ``add_command``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pydicom  # noqa: F401 - imported before main() sets its logger's level
 
 from workstation import __version__
 from workstation.cli import (
+    acquire,
     commit,
     export_image,
     gui,
@@ -26,6 +28,7 @@ from workstation.cli import (
     serve,
     show_settings,
     store_check,
+    worklist,
 )
 from workstation.cli.options import say_error
 from workstation.errors import WorkstationError
@@ -51,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_image.add_command(sub)
     qr.add_commands(sub)  # query, retrieve
     commit.add_commit_options(send.add_command(sub))  # send, with --commit
+    worklist.add_command(sub)
     gui.add_command(sub)
+    acquire.add_command(sub)
     return parser
 
 

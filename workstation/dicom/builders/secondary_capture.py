@@ -19,9 +19,10 @@ SC_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.7"
 _IOD = "Secondary Capture Image"
 
 
-def _pixel_module(ds: Dataset, pixels: np.ndarray) -> None:
+def pixel_module(ds: Dataset, pixels: np.ndarray, iod: str = _IOD) -> None:
+    """Image Pixel module of 8-bit MONOCHROME2 (HxW) or RGB (HxWx3) pixels."""
     if pixels.dtype != np.uint8:
-        raise BuildError(iod=_IOD, reason=f"pixels must be uint8, not {pixels.dtype}")
+        raise BuildError(iod=iod, reason=f"pixels must be uint8, not {pixels.dtype}")
     if pixels.ndim == 2:
         ds.SamplesPerPixel = 1
         ds.PhotometricInterpretation = "MONOCHROME2"
@@ -30,9 +31,9 @@ def _pixel_module(ds: Dataset, pixels: np.ndarray) -> None:
         ds.PhotometricInterpretation = "RGB"
         ds.PlanarConfiguration = 0
     else:
-        raise BuildError(iod=_IOD, reason=f"pixels of shape {pixels.shape} (need HxW or HxWx3)")
+        raise BuildError(iod=iod, reason=f"pixels of shape {pixels.shape} (need HxW or HxWx3)")
     if pixels.shape[0] == 0 or pixels.shape[1] == 0 or max(pixels.shape[:2]) > 65535:
-        raise BuildError(iod=_IOD, reason=f"image size {pixels.shape[1]}x{pixels.shape[0]}")
+        raise BuildError(iod=iod, reason=f"image size {pixels.shape[1]}x{pixels.shape[0]}")
     ds.Rows, ds.Columns = int(pixels.shape[0]), int(pixels.shape[1])
     ds.BitsAllocated = 8
     ds.BitsStored = 8
@@ -73,5 +74,5 @@ def build_secondary_capture(
     ds.SourceImageSequence = [ref]
     ds.BurnedInAnnotation = "YES" if burned_in_annotation else "NO"
     ds.LossyImageCompression = "00"
-    _pixel_module(ds, pixels)
+    pixel_module(ds, pixels)
     return with_file_meta(ds)

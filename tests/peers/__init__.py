@@ -1,0 +1,1 @@
+"""Strict test peers for services no Debian package provides an SCP for (MPPS)."""
