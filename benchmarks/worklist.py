@@ -21,17 +21,34 @@ and R timed runs per server and client, clients alternating run by run:
 The number of items is checked on every run of ours and on findscu's warm-up (responses
 counted): a difference is reported, never hidden. Loopback only; TCP_NODELAY=1 for DCMTK.
 
-Run by hand: ``.venv/bin/python benchmarks/worklist.py [--items 500] [--runs 5]``.
+Then the real GUI worklist tab (``WorklistTab``, its query on a ``WorklistQuery`` thread),
+in this process on the platform ``QT_QPA_PLATFORM`` names (offscreen unless set), with
+settings whose only remote node has the worklist role and points at wlmscpfs (broad query,
+"any" date, no modality). One warm-up and R timed runs, each with a new tab (1400x800):
+
+  tab shown  from ``show()`` (its first automatic refresh) to the table drawn: the first
+             answer, columns fitted to the contents
+  request    then from the click on Refresh to the table drawn again (the 500 rows
+             replaced)
+
+"table drawn": the tab's ``answered`` signal came (the model holds the rows), pending
+events processed, and the table's viewport painted (``repaint()`` when no paint came yet);
+the time is taken after that paint. findscu runs the tab's own identifier once per run,
+alternating; the rows shown and any error are checked on every run.
+
+Run by hand: ``.venv/bin/python benchmarks/worklist.py [--items 500] [--runs 5] [--no-gui]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -40,7 +57,13 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from pynetdicom import AE
 
-from workstation.config.settings import WorklistDateWindow, WorklistSettings, make_node
+from workstation.config.settings import (
+    Role,
+    Settings,
+    WorklistDateWindow,
+    WorklistSettings,
+    make_node,
+)
 from workstation.dicom.worklist import broad_identifier, item_line
 from workstation.net.association import LocalAE
 from workstation.net.scu.worklist import SOP_CLASS, query_worklist
@@ -216,12 +239,179 @@ def run_findscu(server: bl.ServerProcess, query: Path, show: bool) -> tuple[floa
     return elapsed, count
 
 
+# -- the GUI worklist tab -------------------------------------------------------------------
+GUI_SIZE = (1400, 800)
+
+
+@dataclass
+class GuiResult:
+    """Seconds per timed run, and what each run showed."""
+
+    shown: list[float] = field(default_factory=list)
+    refresh: list[float] = field(default_factory=list)
+    findscu: list[float] = field(default_factory=list)
+    rows: set[int] = field(default_factory=set)
+    findscu_count: int | None = None
+    platform: str = ""
+    identifier: Dataset | None = None  # the tab's broad query
+    forced: int = 0  # paints forced with repaint() (no paint came from the event loop)
+    paints: int = 0  # all paints measured
+
+
+def gui_settings(server: bl.ServerProcess, data_dir: Path) -> Settings:
+    """A station whose only remote node (worklist role) is ``server``; the broad query
+    with "any" date and no modality, the limit at its maximum (999)."""
+    node = make_node(
+        name="RIS",
+        ae_title=server.aet,
+        host=bl.LOOPBACK,
+        port=server.port,
+        roles=frozenset({Role.WORKLIST}),
+    )
+    worklist = {
+        "date_window": "any",
+        "query_by_modality": False,
+        "max_items": 999,  # the settings' maximum: more items than that are cut
+        "response_timeout_s": int(QUERY_TIMEOUT_S),
+    }
+    return Settings(ae_title=CALLING_AET, data_dir=data_dir, remote_nodes=(node,),
+                    worklist=worklist)  # fmt: skip
+
+
+def run_gui(
+    server: bl.ServerProcess, settings: Settings, now: datetime, runs: int, query: Path
+) -> GuiResult:
+    """One warm-up and ``runs`` timed runs of the tab (see the module docstring)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer, qInstallMessageHandler
+    from PySide6.QtWidgets import QApplication
+
+    from workstation.ui.worklist import backend
+    from workstation.ui.worklist.worklist_tab import WorklistTab
+
+    def quiet(mode: object, context: object, message: str) -> None:
+        if "propagateSizeHints" not in message:  # the offscreen plugin, once per window
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(quiet)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    result = GuiResult(platform=QApplication.platformName())
+    node = backend.worklist_node(settings)
+    if node is None:
+        raise RuntimeError("the benchmark settings have no worklist node")
+    result.identifier = backend.broad_request(settings, node, now).identifier
+    write_query(result.identifier, query)
+
+    class PaintCounter(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.paints = 0
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                self.paints += 1
+            return False
+
+    def drawn(tab: WorklistTab, counter: PaintCounter, act: object, started: float) -> float:
+        """``act()``, wait for the answer, then for the viewport painted: the seconds."""
+        loop = QEventLoop()
+        state = {"answered": False, "paints": 0}
+
+        def on_answered() -> None:
+            state["answered"], state["paints"] = True, counter.paints
+            loop.quit()
+
+        tab.answered.connect(on_answered)
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        timer.start(int(QUERY_TIMEOUT_S * 1000))
+        try:
+            act()  # type: ignore[operator]
+            if not state["answered"]:
+                loop.exec()
+        finally:
+            timer.stop()
+            tab.answered.disconnect(on_answered)
+        if not state["answered"]:
+            raise RuntimeError(f"the tab got no answer in {QUERY_TIMEOUT_S:.0f} s")
+        if tab.last_error is not None:
+            raise RuntimeError(f"the tab's query failed: {tab.status.text()}")
+        app.processEvents()  # delayed layouts and the update request
+        forced = counter.paints == state["paints"]
+        if forced:
+            tab.table.viewport().repaint()
+        elapsed = time.perf_counter() - started
+        result.paints += 1
+        result.forced += forced
+        if counter.paints == state["paints"]:
+            raise RuntimeError("the table was not painted after the answer")
+        result.rows.add(tab.proxy.rowCount())
+        return elapsed
+
+    def one_run(timed: bool) -> None:
+        tab = WorklistTab(lambda: settings, now=lambda: now)
+        tab.resize(*GUI_SIZE)
+        counter = PaintCounter()
+        tab.table.viewport().installEventFilter(counter)
+        try:
+            shown = drawn(tab, counter, tab.show, time.perf_counter())
+            refresh = drawn(tab, counter, tab.refresh_button.click, time.perf_counter())
+        finally:
+            tab.shutdown()
+            tab.close()
+            tab.deleteLater()
+            app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        if timed:
+            result.shown.append(shown)
+            result.refresh.append(refresh)
+
+    one_run(timed=False)  # warm-up: fonts, styles, the first association
+    result.findscu_count = run_findscu(server, query, show=True)[1]
+    for _ in range(runs):
+        one_run(timed=True)
+        result.findscu.append(run_findscu(server, query, show=False)[0])
+    return result
+
+
+def gui_table(gui: GuiResult, ours_ms: float) -> str:
+    findscu = statistics.median(gui.findscu) * 1000
+    rows = []
+    for label, times in (
+        ("GUI: request -> table drawn", gui.refresh),
+        ("GUI: tab shown -> table drawn (first answer, columns fitted)", gui.shown),
+    ):
+        med = statistics.median(times) * 1000
+        rows.append(
+            [
+                label,
+                "/".join(str(r) for r in sorted(gui.rows)),
+                f"{med:.1f}",
+                f"{max(times) * 1000:.1f}",
+                f"{findscu:.1f}",
+                bl.ratio(med, findscu),
+                bl.ratio(med, ours_ms),
+            ]
+        )
+    headers = [
+        "measurement (wlmscpfs)",
+        "rows",
+        "median ms",
+        "max ms",
+        "findscu median ms (same query)",
+        "GUI/findscu (median)",
+        "GUI/ours (median)",
+    ]
+    return bl.table(headers, rows)
+
+
 # -- main ---------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Time worklist queries: ours vs findscu.")
     p.add_argument("--items", type=int, default=500, help="worklist items (default 500)")
     p.add_argument("--runs", type=int, default=5, help="timed runs per client and server")
     p.add_argument("--keep", action="store_true", help="keep the working folder")
+    p.add_argument("--no-gui", action="store_true", help="skip the GUI worklist tab runs")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     now = datetime.now()
@@ -241,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         (work / "orthanc").mkdir()
         results: dict[str, dict[str, list[float]]] = {}
         counts: dict[str, dict[str, set[int | None]]] = {}
+        gui: GuiResult | None = None
         try:
             for server in servers:
                 if isinstance(server, bl.OrthancProcess):
@@ -260,6 +451,10 @@ def main(argv: list[str] | None = None) -> int:
                     times["pynetdicom"].append(elapsed)
                     seen["pynetdicom"].add(n)
                     times["findscu"].append(run_findscu(server, query, show=False)[0])
+            if not args.no_gui:
+                wlm = servers[0]
+                settings = gui_settings(wlm, work / "gui-data")
+                gui = run_gui(wlm, settings, now, args.runs, work / "query-gui.dcm")
         finally:
             for server in servers:
                 server.stop()
@@ -300,6 +495,23 @@ def main(argv: list[str] | None = None) -> int:
             f"  {state} {key}: expected {args.items}; "
             + ", ".join(f"{k} {sorted(counts[key][k], key=str)}" for k in CLIENTS)
         )
+    if gui is not None:
+        same = "the same identifier as" if gui.identifier == identifier else "NOT the same as"
+        state = "same     " if gui.rows == {args.items} == {gui.findscu_count} else "DIFFERENT"
+        lines += [
+            "",
+            f"GUI worklist tab ({gui.platform}, {GUI_SIZE[0]}x{GUI_SIZE[1]}, a new tab per "
+            f"run) on wlmscpfs, {args.runs} timed runs after one warm-up; its broad query is "
+            f"{same} the query above; findscu with the tab's query, alternating:",
+            "",
+            gui_table(gui, statistics.median(results["wlmscpfs"]["ours"]) * 1000),
+            "",
+            f"  {state} rows shown: expected {args.items}; tab {sorted(gui.rows)}, "
+            f"findscu {gui.findscu_count}",
+            f"  table drawn by the event loop after the answer in {gui.paints - gui.forced} "
+            f"of {gui.paints} measurements (warm-up included), forced with repaint() in "
+            f"{gui.forced}",
+        ]
     print("\n".join(lines))
     return 0
 

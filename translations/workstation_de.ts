@@ -69,6 +69,121 @@
     </message>
 </context>
 <context>
+    <name>DiscontinueDialog</name>
+    <message>
+        <source>Change of procedure for correct charging</source>
+        <translation>Prozedur für korrekte Abrechnung geändert</translation>
+    </message>
+    <message>
+        <source>Discontinue</source>
+        <translation>Untersuchung abbrechen</translation>
+    </message>
+    <message>
+        <source>Discontinue the examination</source>
+        <translation>Untersuchung abbrechen</translation>
+    </message>
+    <message>
+        <source>Discontinued Procedure Step rescheduled</source>
+        <translation>Abgebrochener Prozedurschritt neu geplant</translation>
+    </message>
+    <message>
+        <source>Discontinued Procedure Step rescheduling recommended</source>
+        <translation>Neuplanung des abgebrochenen Prozedurschritts empfohlen</translation>
+    </message>
+    <message>
+        <source>Discontinued for unspecified reason</source>
+        <translation>Abgebrochen ohne Angabe eines Grundes</translation>
+    </message>
+    <message>
+        <source>Doctor canceled procedure</source>
+        <translation>Arzt hat die Untersuchung abgesagt</translation>
+    </message>
+    <message>
+        <source>Duplicate order</source>
+        <translation>Doppelter Auftrag</translation>
+    </message>
+    <message>
+        <source>Equipment change</source>
+        <translation>Gerätewechsel</translation>
+    </message>
+    <message>
+        <source>Equipment failure</source>
+        <translation>Geräteausfall</translation>
+    </message>
+    <message>
+        <source>Incorrect procedure ordered</source>
+        <translation>Falsche Untersuchung angefordert</translation>
+    </message>
+    <message>
+        <source>Incorrect side ordered</source>
+        <translation>Falsche Seite angefordert</translation>
+    </message>
+    <message>
+        <source>Incorrect worklist entry selected</source>
+        <translation>Falscher Worklist-Eintrag gewählt</translation>
+    </message>
+    <message>
+        <source>Media Failure</source>
+        <translation>Datenträgerfehler</translation>
+    </message>
+    <message>
+        <source>Nursing unit cancel</source>
+        <translation>Absage durch die Station</translation>
+    </message>
+    <message>
+        <source>Object Set incomplete</source>
+        <translation>Objektmenge unvollständig</translation>
+    </message>
+    <message>
+        <source>Object Types not supported</source>
+        <translation>Objekttypen nicht unterstützt</translation>
+    </message>
+    <message>
+        <source>Objects incorrectly formatted</source>
+        <translation>Objekte falsch formatiert</translation>
+    </message>
+    <message>
+        <source>Patient allergic to media/contrast</source>
+        <translation>Patient allergisch gegen Kontrastmittel</translation>
+    </message>
+    <message>
+        <source>Patient condition prevented continuing</source>
+        <translation>Zustand des Patienten verhinderte die Fortsetzung</translation>
+    </message>
+    <message>
+        <source>Patient did not arrive</source>
+        <translation>Patient nicht erschienen</translation>
+    </message>
+    <message>
+        <source>Patient died</source>
+        <translation>Patient verstorben</translation>
+    </message>
+    <message>
+        <source>Patient pregnant</source>
+        <translation>Patientin schwanger</translation>
+    </message>
+    <message>
+        <source>Patient refused to continue procedure</source>
+        <translation>Patient verweigert die Fortsetzung</translation>
+    </message>
+    <message>
+        <source>Patient taken for treatment or surgery</source>
+        <translation>Patient zur Behandlung oder Operation abgeholt</translation>
+    </message>
+    <message>
+        <source>Resource inadequate</source>
+        <translation>Ressource unzureichend</translation>
+    </message>
+    <message>
+        <source>Resource pre-empted</source>
+        <translation>Ressource anderweitig belegt</translation>
+    </message>
+    <message>
+        <source>Why is the examination discontinued? The reason is reported to the RIS (MPPS DISCONTINUED). The step cannot be changed afterwards.</source>
+        <translation>Warum wird die Untersuchung abgebrochen? Der Grund wird an das RIS gemeldet (MPPS DISCONTINUED). Danach kann der Schritt nicht mehr geändert werden.</translation>
+    </message>
+</context>
+<context>
     <name>EcgView</name>
     <message>
         <source>Waveform</source>
@@ -85,6 +200,302 @@
     <message>
         <source>Time (s)</source>
         <translation>Zeit (s)</translation>
+    </message>
+</context>
+<context>
+    <name>ExamBackend</name>
+    <message>
+        <source>PDF</source>
+        <translation>PDF</translation>
+    </message>
+    <message>
+        <source>image</source>
+        <translation>Bild</translation>
+    </message>
+    <message>
+        <source>object</source>
+        <translation>Objekt</translation>
+    </message>
+</context>
+<context>
+    <name>ExamController</name>
+    <message>
+        <source>An examination for this order is still open (step {id}, started {time}). Continue it?</source>
+        <translation>Für diesen Auftrag ist noch eine Untersuchung offen (Schritt {id}, begonnen {time}). Fortsetzen?</translation>
+    </message>
+    <message>
+        <source>Examination already open</source>
+        <translation>Untersuchung bereits offen</translation>
+    </message>
+    <message>
+        <source>The examination cannot be opened: {reason}</source>
+        <translation>Die Untersuchung kann nicht geöffnet werden: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>ExamPage</name>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>Hinzufügen…</translation>
+    </message>
+    <message>
+        <source>After the examination (rules run when a step is completed)</source>
+        <translation>Nach der Untersuchung (Regeln laufen, wenn ein Schritt abgeschlossen ist)</translation>
+    </message>
+    <message>
+        <source>Also when discontinued</source>
+        <translation>Auch bei Abbruch</translation>
+    </message>
+    <message>
+        <source>Ask when the examination ends</source>
+        <translation>Beim Ende der Untersuchung fragen</translation>
+    </message>
+    <message>
+        <source>Complete automatically when the patient is closed</source>
+        <translation>Automatisch abschließen, wenn der Patient geschlossen wird</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Ending a step:</source>
+        <translation>Schritt beenden:</translation>
+    </message>
+    <message>
+        <source>First node with the MPPS role</source>
+        <translation>Erster Knoten mit der Rolle MPPS</translation>
+    </message>
+    <message>
+        <source>MPPS node:</source>
+        <translation>MPPS-Knoten:</translation>
+    </message>
+    <message>
+        <source>Modality Performed Procedure Step</source>
+        <translation>Modality Performed Procedure Step (MPPS)</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Report the procedure step with MPPS</source>
+        <translation>Prozedurschritt per MPPS melden</translation>
+    </message>
+    <message>
+        <source>Station name:</source>
+        <translation>Stationsname:</translation>
+    </message>
+    <message>
+        <source>Storage commitment</source>
+        <translation>Storage Commitment</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+</context>
+<context>
+    <name>ExamScreen</name>
+    <message numerus="yes">
+        <source>%n object(s)</source>
+        <translation>
+            <numerusform>%n Objekt</numerusform>
+            <numerusform>%n Objekte</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n object(s) added.</source>
+        <translation>
+            <numerusform>%n Objekt hinzugefügt.</numerusform>
+            <numerusform>%n Objekte hinzugefügt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Accession {acc}</source>
+        <translation>Auftragsnummer {acc}</translation>
+    </message>
+    <message>
+        <source>Add files to the examination</source>
+        <translation>Dateien zur Untersuchung hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add files…</source>
+        <translation>Dateien hinzufügen…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Adding %n file(s)…</source>
+        <translation>
+            <numerusform>%n Datei wird hinzugefügt…</numerusform>
+            <numerusform>%n Dateien werden hinzugefügt…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>Abschließen</translation>
+    </message>
+    <message>
+        <source>Complete patient data…</source>
+        <translation>Patientendaten ergänzen…</translation>
+    </message>
+    <message>
+        <source>DICOM files (re-stamped with this patient and order), photographs and scans (JPEG, PNG, TIFF) and PDF documents</source>
+        <translation>DICOM-Dateien (mit diesem Patienten und Auftrag neu gekennzeichnet), Fotos und Scans (JPEG, PNG, TIFF) und PDF-Dokumente</translation>
+    </message>
+    <message>
+        <source>DICOM, images and PDF (*.dcm *.DCM *.jpg *.jpeg *.png *.tif *.tiff *.pdf *);;All files (*)</source>
+        <translation>DICOM, Bilder und PDF (*.dcm *.DCM *.jpg *.jpeg *.png *.tif *.tiff *.pdf *);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Discontinue…</source>
+        <translation>Untersuchung abbrechen…</translation>
+    </message>
+    <message>
+        <source>EMERGENCY: generated patient ID and name. Complete the patient data before the examination ends.</source>
+        <translation>NOTFALL: erzeugte Patienten-ID und erzeugter Name. Patientendaten vor dem Ende der Untersuchung ergänzen.</translation>
+    </message>
+    <message>
+        <source>Examination completed</source>
+        <translation>Untersuchung abgeschlossen</translation>
+    </message>
+    <message>
+        <source>Examination discontinued</source>
+        <translation>Untersuchung abgebrochen</translation>
+    </message>
+    <message>
+        <source>Examination open</source>
+        <translation>Untersuchung offen</translation>
+    </message>
+    <message>
+        <source>Files not added: {reason}</source>
+        <translation>Dateien nicht hinzugefügt: {reason}</translation>
+    </message>
+    <message>
+        <source>ID {id}</source>
+        <translation>ID {id}</translation>
+    </message>
+    <message>
+        <source>MPPS completed</source>
+        <translation>MPPS abgeschlossen</translation>
+    </message>
+    <message>
+        <source>MPPS discontinued</source>
+        <translation>MPPS abgebrochen</translation>
+    </message>
+    <message>
+        <source>MPPS failed</source>
+        <translation>MPPS fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>MPPS in progress</source>
+        <translation>MPPS in Arbeit</translation>
+    </message>
+    <message>
+        <source>MPPS not sent</source>
+        <translation>MPPS nicht gesendet</translation>
+    </message>
+    <message>
+        <source>MPPS off</source>
+        <translation>MPPS aus</translation>
+    </message>
+    <message>
+        <source>No objects yet. Add files, or send the images from the modality to this workstation: they appear here as they arrive.</source>
+        <translation>Noch keine Objekte. Dateien hinzufügen oder die Bilder von der Modalität an diese Workstation senden: Sie erscheinen hier, sobald sie ankommen.</translation>
+    </message>
+    <message>
+        <source>Not added: {files}</source>
+        <translation>Nicht hinzugefügt: {files}</translation>
+    </message>
+    <message>
+        <source>Nothing to complete yet: the step has no objects. Discontinue it instead.</source>
+        <translation>Noch nichts abzuschließen: Der Schritt hat keine Objekte. Stattdessen abbrechen.</translation>
+    </message>
+    <message>
+        <source>Step {id}</source>
+        <translation>Schritt {id}</translation>
+    </message>
+    <message>
+        <source>The examination is completed and locked. The MPPS and the after-exam rules run in the job queue.</source>
+        <translation>Die Untersuchung ist abgeschlossen und gesperrt. MPPS und die Regeln nach der Untersuchung laufen in der Auftragsliste.</translation>
+    </message>
+    <message>
+        <source>The examination is discontinued ({reason}) and locked.</source>
+        <translation>Die Untersuchung ist abgebrochen ({reason}) und gesperrt.</translation>
+    </message>
+    <message>
+        <source>born {date}</source>
+        <translation>geb. {date}</translation>
+    </message>
+    <message>
+        <source>female</source>
+        <translation>weiblich</translation>
+    </message>
+    <message numerus="yes">
+        <source>in %n series</source>
+        <translation>
+            <numerusform>in %n Serie</numerusform>
+            <numerusform>in %n Serien</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>locked</source>
+        <translation>gesperrt</translation>
+    </message>
+    <message>
+        <source>male</source>
+        <translation>männlich</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>divers</translation>
+    </message>
+    <message>
+        <source>retrying: {reason}</source>
+        <translation>neuer Versuch folgt: {reason}</translation>
+    </message>
+    <message>
+        <source>scheduled (worklist)</source>
+        <translation>geplant (Worklist)</translation>
+    </message>
+    <message>
+        <source>unscheduled</source>
+        <translation>ungeplant</translation>
+    </message>
+    <message>
+        <source>waits until the patient data is complete</source>
+        <translation>wartet auf vollständige Patientendaten</translation>
+    </message>
+    <message>
+        <source>Close the examination</source>
+        <translation>Untersuchung schließen</translation>
+    </message>
+    <message>
+        <source>Files are still being added: close the examination when they are in.</source>
+        <translation>Es werden noch Dateien hinzugefügt: Untersuchung schließen, wenn sie übernommen sind.</translation>
+    </message>
+    <message>
+        <source>Keep open (IN PROGRESS)</source>
+        <translation>Offen lassen (IN PROGRESS)</translation>
+    </message>
+    <message>
+        <source>The examination of {name} is still open. How should it end?</source>
+        <translation>Die Untersuchung von {name} ist noch offen. Wie soll sie enden?</translation>
     </message>
 </context>
 <context>
@@ -240,6 +651,38 @@
     <message>
         <source>Remote node {number}: {field}</source>
         <translation>Entfernter Knoten {number}: {field}</translation>
+    </message>
+    <message>
+        <source>After-exam rules</source>
+        <translation>Regeln nach der Untersuchung</translation>
+    </message>
+    <message>
+        <source>MPPS node</source>
+        <translation>MPPS-Knoten</translation>
+    </message>
+    <message>
+        <source>Station name</source>
+        <translation>Stationsname</translation>
+    </message>
+    <message>
+        <source>This station&apos;s modality</source>
+        <translation>Modalität dieser Station</translation>
+    </message>
+    <message>
+        <source>Worklist: automatic refresh</source>
+        <translation>Worklist: automatische Aktualisierung</translation>
+    </message>
+    <message>
+        <source>Worklist: maximum items</source>
+        <translation>Worklist: höchstens Einträge</translation>
+    </message>
+    <message>
+        <source>Worklist: response timeout</source>
+        <translation>Worklist: Zeitlimit für Antworten</translation>
+    </message>
+    <message>
+        <source>Worklist: scheduled date</source>
+        <translation>Worklist: geplantes Datum</translation>
     </message>
 </context>
 <context>
@@ -401,6 +844,14 @@
     <message>
         <source>Commitment deadline</source>
         <translation>Commitment-Frist</translation>
+    </message>
+    <message>
+        <source>Procedure step started (MPPS)</source>
+        <translation>Untersuchungsschritt begonnen (MPPS)</translation>
+    </message>
+    <message>
+        <source>Procedure step ended (MPPS)</source>
+        <translation>Untersuchungsschritt beendet (MPPS)</translation>
     </message>
     <message>
         <source>report owed to %1</source>
@@ -786,6 +1237,10 @@ Load the sample studies shipped with the program (CT, MR, CR, US and more, anony
 
 Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testdaten)? Sie werden als Auftrag importiert und können später gelöscht werden.</translation>
     </message>
+    <message>
+        <source>Worklist</source>
+        <translation>Worklist</translation>
+    </message>
 </context>
 <context>
     <name>Messages</name>
@@ -864,6 +1319,10 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>Cannot build {iod}: {reason}</source>
         <translation>{iod} kann nicht erstellt werden: {reason}</translation>
+    </message>
+    <message>
+        <source>Cannot register: {field} {rule}</source>
+        <translation>Registrierung nicht möglich: {field} {rule}</translation>
     </message>
     <message>
         <source>Cannot save the {kind} in the local store: {reason}</source>
@@ -1004,6 +1463,22 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>The local node {ae_title} is not listening: instances moved to it cannot arrive.</source>
         <translation>Der lokale Knoten {ae_title} ist nicht empfangsbereit: an ihn gesendete Instanzen können nicht ankommen.</translation>
+    </message>
+    <message>
+        <source>MPPS {operation} of {sop_instance_uid} failed on {host} port {port}: status 0x{status_hex} ({meaning}){comment}</source>
+        <translation>MPPS-{operation} für {sop_instance_uid} auf {host} Port {port} fehlgeschlagen: Status 0x{status_hex} ({meaning}){comment}</translation>
+    </message>
+    <message>
+        <source>Procedure step {step_id}: {reason}</source>
+        <translation>Untersuchungsschritt {step_id}: {reason}</translation>
+    </message>
+    <message>
+        <source>The procedure step {step_id} is {state} and can no longer be changed.</source>
+        <translation>Der Untersuchungsschritt {step_id} ist {state} und kann nicht mehr geändert werden.</translation>
+    </message>
+    <message>
+        <source>{reason_code} is not a discontinuation reason of CID 9300.</source>
+        <translation>{reason_code} ist kein Abbruchgrund aus CID 9300.</translation>
     </message>
     <message>
         <source>Timeout: no TCP connection within {timeout_s} s.</source>
@@ -1637,6 +2112,181 @@ Trotzdem löschen?</translation>
     </message>
 </context>
 <context>
+    <name>RegistrationDialog</name>
+    <message>
+        <source>1-16 capital letters, digits or &apos;_&apos;, e.g. CT</source>
+        <translation>1-16 Großbuchstaben, Ziffern oder &apos;_&apos;, z. B. CT</translation>
+    </message>
+    <message>
+        <source>Accession number:</source>
+        <translation>Auftragsnummer:</translation>
+    </message>
+    <message>
+        <source>Birth date:</source>
+        <translation>Geburtsdatum:</translation>
+    </message>
+    <message>
+        <source>Complete the emergency registration</source>
+        <translation>Notfall-Registrierung ergänzen</translation>
+    </message>
+    <message>
+        <source>Family name:</source>
+        <translation>Nachname:</translation>
+    </message>
+    <message>
+        <source>Family^Given</source>
+        <translation>Nachname^Vorname</translation>
+    </message>
+    <message>
+        <source>Fields marked in red must be corrected before the patient can be registered.</source>
+        <translation>Rot markierte Felder müssen korrigiert werden, bevor der Patient registriert werden kann.</translation>
+    </message>
+    <message>
+        <source>Given name:</source>
+        <translation>Vorname:</translation>
+    </message>
+    <message>
+        <source>Middle name:</source>
+        <translation>Zweiter Vorname:</translation>
+    </message>
+    <message>
+        <source>Modality:</source>
+        <translation>Modalität:</translation>
+    </message>
+    <message>
+        <source>Name prefix:</source>
+        <translation>Namenspräfix (Titel):</translation>
+    </message>
+    <message>
+        <source>Name suffix:</source>
+        <translation>Namenssuffix:</translation>
+    </message>
+    <message>
+        <source>Patient</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>Patient ID:</source>
+        <translation>Patienten-ID:</translation>
+    </message>
+    <message>
+        <source>Performing physician:</source>
+        <translation>Durchführender Arzt:</translation>
+    </message>
+    <message>
+        <source>Procedure</source>
+        <translation>Untersuchung</translation>
+    </message>
+    <message>
+        <source>Referring physician:</source>
+        <translation>Überweisender Arzt:</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>Registrieren</translation>
+    </message>
+    <message>
+        <source>Register from the worklist</source>
+        <translation>Aus der Worklist registrieren</translation>
+    </message>
+    <message>
+        <source>Register without a worklist item</source>
+        <translation>Ohne Worklist-Eintrag registrieren</translation>
+    </message>
+    <message>
+        <source>Replace the generated ID and name with the patient&apos;s data. The MPPS is sent once the data is complete.</source>
+        <translation>Erzeugte ID und erzeugten Namen durch die Patientendaten ersetzen. MPPS wird gesendet, sobald die Daten vollständig sind.</translation>
+    </message>
+    <message>
+        <source>Requested procedure ID:</source>
+        <translation>Angeforderte Prozedur-ID:</translation>
+    </message>
+    <message>
+        <source>Save patient data</source>
+        <translation>Patientendaten speichern</translation>
+    </message>
+    <message>
+        <source>Sex:</source>
+        <translation>Geschlecht:</translation>
+    </message>
+    <message>
+        <source>Study ID:</source>
+        <translation>Studien-ID:</translation>
+    </message>
+    <message>
+        <source>Study description:</source>
+        <translation>Studienbeschreibung:</translation>
+    </message>
+    <message>
+        <source>The patient and order data come from the worklist and cannot be changed here.</source>
+        <translation>Patienten- und Auftragsdaten stammen aus der Worklist und können hier nicht geändert werden.</translation>
+    </message>
+    <message>
+        <source>YYYYMMDD</source>
+        <translation>JJJJMMTT</translation>
+    </message>
+    <message>
+        <source>at most 3 name groups (=)</source>
+        <translation>höchstens 3 Namensgruppen (=)</translation>
+    </message>
+    <message>
+        <source>at most 5 name parts</source>
+        <translation>höchstens 5 Namensteile</translation>
+    </message>
+    <message>
+        <source>at most 64 characters per name part</source>
+        <translation>höchstens 64 Zeichen je Namensteil</translation>
+    </message>
+    <message>
+        <source>female</source>
+        <translation>weiblich</translation>
+    </message>
+    <message>
+        <source>male</source>
+        <translation>männlich</translation>
+    </message>
+    <message>
+        <source>must be female, male, other or unknown</source>
+        <translation>muss weiblich, männlich, divers oder unbekannt sein</translation>
+    </message>
+    <message>
+        <source>must not be in the future</source>
+        <translation>darf nicht in der Zukunft liegen</translation>
+    </message>
+    <message>
+        <source>no control characters and no backslash</source>
+        <translation>keine Steuerzeichen und kein Backslash</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>divers</translation>
+    </message>
+    <message>
+        <source>required</source>
+        <translation>Pflichtfeld</translation>
+    </message>
+    <message>
+        <source>the family name is required</source>
+        <translation>der Nachname ist Pflicht</translation>
+    </message>
+    <message>
+        <source>this date does not exist</source>
+        <translation>dieses Datum gibt es nicht</translation>
+    </message>
+    <message>
+        <source>too long</source>
+        <translation>zu lang</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>use YYYYMMDD, e.g. 19700131</source>
+        <translation>als JJJJMMTT, z. B. 19700131</translation>
+    </message>
+</context>
+<context>
     <name>RemoteNodesPage</name>
     <message>
         <source>Name</source>
@@ -1744,6 +2394,41 @@ Trotzdem löschen?</translation>
     <message>
         <source>Printer</source>
         <translation>Drucker</translation>
+    </message>
+</context>
+<context>
+    <name>RuleDialog</name>
+    <message>
+        <source>Action:</source>
+        <translation>Aktion:</translation>
+    </message>
+    <message>
+        <source>Add after-exam rule</source>
+        <translation>Regel nach der Untersuchung hinzufügen</translation>
+    </message>
+    <message>
+        <source>Also when the step was discontinued</source>
+        <translation>Auch wenn der Schritt abgebrochen wurde</translation>
+    </message>
+    <message>
+        <source>Edit after-exam rule</source>
+        <translation>Regel nach der Untersuchung bearbeiten</translation>
+    </message>
+    <message>
+        <source>No remote node has the storage role: add one on the Remote nodes page first.</source>
+        <translation>Kein entfernter Knoten hat die Rolle Speichern: zuerst auf der Seite „Entfernte Knoten“ einen anlegen.</translation>
+    </message>
+    <message>
+        <source>Request storage commitment</source>
+        <translation>Storage Commitment anfordern</translation>
+    </message>
+    <message>
+        <source>Rule enabled</source>
+        <translation>Regel aktiv</translation>
+    </message>
+    <message>
+        <source>To node:</source>
+        <translation>An Knoten:</translation>
     </message>
 </context>
 <context>
@@ -1991,6 +2676,14 @@ Trotzdem löschen?</translation>
     <message>
         <source>The service password was changed.</source>
         <translation>Das Service-Passwort wurde geändert.</translation>
+    </message>
+    <message>
+        <source>Examination</source>
+        <translation>Untersuchung</translation>
+    </message>
+    <message>
+        <source>Worklist</source>
+        <translation>Worklist</translation>
     </message>
 </context>
 <context>
@@ -2665,6 +3358,353 @@ Trotzdem löschen?</translation>
     <message>
         <source>PR: %1</source>
         <translation>PR: %1</translation>
+    </message>
+</context>
+<context>
+    <name>WorklistModel</name>
+    <message>
+        <source>(binary, {n} bytes)</source>
+        <translation>(binär, {n} Bytes)</translation>
+    </message>
+    <message>
+        <source>Accession</source>
+        <translation>Auftragsnummer</translation>
+    </message>
+    <message>
+        <source>Birth date</source>
+        <translation>Geburtsdatum</translation>
+    </message>
+    <message>
+        <source>Item {n}</source>
+        <translation>Eintrag {n}</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalität</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>Patienten-ID</translation>
+    </message>
+    <message>
+        <source>Patient name</source>
+        <translation>Patientenname</translation>
+    </message>
+    <message>
+        <source>Requested procedure</source>
+        <translation>Angeforderte Untersuchung</translation>
+    </message>
+    <message>
+        <source>Scheduled</source>
+        <translation>Geplant</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Geschlecht</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Station</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>abgeschlossen</translation>
+    </message>
+    <message>
+        <source>discontinued</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>female</source>
+        <translation>weiblich</translation>
+    </message>
+    <message>
+        <source>in progress</source>
+        <translation>in Arbeit</translation>
+    </message>
+    <message>
+        <source>male</source>
+        <translation>männlich</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>divers</translation>
+    </message>
+    <message>
+        <source>patient arrived</source>
+        <translation>Patient angekommen</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>bereit</translation>
+    </message>
+    <message>
+        <source>scheduled</source>
+        <translation>geplant</translation>
+    </message>
+    <message>
+        <source>started</source>
+        <translation>begonnen</translation>
+    </message>
+    <message>
+        <source>items: {n}</source>
+        <translation>Einträge: {n}</translation>
+    </message>
+    <message>
+        <source>in examination here</source>
+        <translation>hier in Untersuchung</translation>
+    </message>
+</context>
+<context>
+    <name>WorklistPage</name>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>A key marked here is sent empty: the worklist returns it but does not match on it (for RIS systems that match poorly).</source>
+        <translation>Ein hier markierter Schlüssel wird leer gesendet: Die Worklist liefert ihn, filtert aber nicht danach (für RIS-Systeme, die schlecht filtern).</translation>
+    </message>
+    <message>
+        <source>Automatic refresh every:</source>
+        <translation>Automatisch aktualisieren alle:</translation>
+    </message>
+    <message>
+        <source>Broad worklist query</source>
+        <translation>Allgemeine Worklist-Abfrage</translation>
+    </message>
+    <message>
+        <source>First node with the worklist role</source>
+        <translation>Erster Knoten mit der Rolle Worklist</translation>
+    </message>
+    <message>
+        <source>Maximum items (then C-CANCEL):</source>
+        <translation>Höchstens Einträge (dann C-CANCEL):</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>Modalität</translation>
+    </message>
+    <message>
+        <source>Modality filter:</source>
+        <translation>Modalitätsfilter:</translation>
+    </message>
+    <message>
+        <source>Only steps for this modality</source>
+        <translation>Nur Schritte für diese Modalität</translation>
+    </message>
+    <message>
+        <source>Only steps for this station&apos;s AE title</source>
+        <translation>Nur Schritte für den AE-Titel dieser Station</translation>
+    </message>
+    <message>
+        <source>Refresh and limits</source>
+        <translation>Aktualisierung und Grenzen</translation>
+    </message>
+    <message>
+        <source>Response timeout:</source>
+        <translation>Zeitlimit für Antworten:</translation>
+    </message>
+    <message>
+        <source>Return only, do not match:</source>
+        <translation>Nur zurückgeben, nicht filtern:</translation>
+    </message>
+    <message>
+        <source>Scheduled Station AE Title</source>
+        <translation>Scheduled Station AE Title</translation>
+    </message>
+    <message>
+        <source>Scheduled date:</source>
+        <translation>Geplantes Datum:</translation>
+    </message>
+    <message>
+        <source>Scheduled start date</source>
+        <translation>Geplantes Startdatum</translation>
+    </message>
+    <message>
+        <source>Station:</source>
+        <translation>Station:</translation>
+    </message>
+    <message>
+        <source>This station&apos;s modality:</source>
+        <translation>Modalität dieser Station:</translation>
+    </message>
+    <message>
+        <source>Worklist node:</source>
+        <translation>Worklist-Knoten:</translation>
+    </message>
+    <message>
+        <source>e.g. CT, MR, US, OT</source>
+        <translation>z. B. CT, MR, US, OT</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+</context>
+<context>
+    <name>WorklistSettings</name>
+    <message>
+        <source>No date (every scheduled step)</source>
+        <translation>Ohne Datum (alle geplanten Schritte)</translation>
+    </message>
+    <message>
+        <source>Now ± 12 hours</source>
+        <translation>Jetzt ± 12 Stunden</translation>
+    </message>
+    <message>
+        <source>Now ± 24 hours</source>
+        <translation>Jetzt ± 24 Stunden</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Heute</translation>
+    </message>
+    <message>
+        <source>Yesterday and today</source>
+        <translation>Gestern und heute</translation>
+    </message>
+    <message>
+        <source>{name} (unknown or without this role)</source>
+        <translation>{name} (unbekannt oder ohne diese Rolle)</translation>
+    </message>
+</context>
+<context>
+    <name>WorklistTab</name>
+    <message numerus="yes">
+        <source>%n item(s) from {aet} at {time}</source>
+        <translation>
+            <numerusform>%n Eintrag von {aet} um {time}</numerusform>
+            <numerusform>%n Einträge von {aet} um {time}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Accession:</source>
+        <translation>Auftragsnummer:</translation>
+    </message>
+    <message>
+        <source>Ask the worklist again with the query of the settings (date, station, modality)</source>
+        <translation>Die Worklist erneut mit der Abfrage der Einstellungen fragen (Datum, Station, Modalität)</translation>
+    </message>
+    <message>
+        <source>Asking {aet} at {host}:{port}…</source>
+        <translation>Frage {aet} auf {host}:{port}…</translation>
+    </message>
+    <message>
+        <source>Attribute</source>
+        <translation>Attribut</translation>
+    </message>
+    <message>
+        <source>Emergency</source>
+        <translation>Notfall</translation>
+    </message>
+    <message>
+        <source>Item details</source>
+        <translation>Details des Eintrags</translation>
+    </message>
+    <message>
+        <source>Limit of {limit} reached: query cancelled, the list is incomplete. Narrow the search.</source>
+        <translation>Grenze von {limit} erreicht: Abfrage abgebrochen, die Liste ist unvollständig. Suche eingrenzen.</translation>
+    </message>
+    <message>
+        <source>No worklist node is configured (service mode: a remote node with the Worklist role).</source>
+        <translation>Kein Worklist-Knoten eingerichtet (Servicemodus: ein entfernter Knoten mit der Rolle Worklist).</translation>
+    </message>
+    <message>
+        <source>Patient ID:</source>
+        <translation>Patienten-ID:</translation>
+    </message>
+    <message>
+        <source>Patient name:</source>
+        <translation>Patientenname:</translation>
+    </message>
+    <message>
+        <source>Referring physician:</source>
+        <translation>Überweisender Arzt:</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>Registrieren</translation>
+    </message>
+    <message>
+        <source>Register manually…</source>
+        <translation>Manuell registrieren…</translation>
+    </message>
+    <message>
+        <source>Register the patient of the selected item and start the examination</source>
+        <translation>Den Patienten des gewählten Eintrags registrieren und die Untersuchung beginnen</translation>
+    </message>
+    <message>
+        <source>Requested procedure ID:</source>
+        <translation>Angeforderte Prozedur-ID:</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <source>Select an item to see all its attributes.</source>
+        <translation>Einen Eintrag wählen, um alle seine Attribute zu sehen.</translation>
+    </message>
+    <message>
+        <source>Start at once with a generated patient ID and name; complete the data later</source>
+        <translation>Sofort mit erzeugter Patienten-ID und erzeugtem Namen beginnen; Daten später ergänzen</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Stopp</translation>
+    </message>
+    <message>
+        <source>Stopped: nothing received; the list shown is unchanged.</source>
+        <translation>Gestoppt: nichts empfangen; die angezeigte Liste ist unverändert.</translation>
+    </message>
+    <message>
+        <source>Stopped: the list may be incomplete.</source>
+        <translation>Gestoppt: Die Liste ist möglicherweise unvollständig.</translation>
+    </message>
+    <message>
+        <source>Stopping the query…</source>
+        <translation>Abfrage wird gestoppt…</translation>
+    </message>
+    <message>
+        <source>The list shown is from the last successful query.</source>
+        <translation>Die angezeigte Liste stammt aus der letzten erfolgreichen Abfrage.</translation>
+    </message>
+    <message>
+        <source>The query cannot be sent: {reason}</source>
+        <translation>Die Abfrage kann nicht gesendet werden: {reason}</translation>
+    </message>
+    <message>
+        <source>The worklist node &apos;{name}&apos; is not among the remote nodes.</source>
+        <translation>Der Worklist-Knoten &apos;{name}&apos; ist kein bekannter entfernter Knoten.</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Worklist query to {aet} failed: {reason}</source>
+        <translation>Worklist-Abfrage an {aet} fehlgeschlagen: {reason}</translation>
+    </message>
+    <message>
+        <source>e.g. MÜLLER* or *hans*</source>
+        <translation>z. B. MÜLLER* oder *hans*</translation>
     </message>
 </context>
 <context>

@@ -103,6 +103,8 @@ class Workstation(QObject):
             sample_paths=sample_paths,
         )
         self.window.shutdown_hook = self.shutdown
+        # one examination service: the runtime's, which the node's arrivals reach
+        self.window.exam_service = self.runtime.exam
         self.window.set_tool_handlers(
             service_mode=self.open_service_mode, storage_cleanup=self.open_storage_cleanup
         )

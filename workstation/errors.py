@@ -102,6 +102,15 @@ class BuildError(WorkstationError):
     template = "Cannot build {iod}: {reason}"
 
 
+class RegistrationError(WorkstationError):
+    """A registration value breaks a rule. ``values``: ``field`` (a form field, e.g.
+    ``birth_date``), ``rule`` (English, e.g. "must not be in the future") and
+    ``rule_code`` (stable, e.g. ``in_future``)."""
+
+    code = "registration.invalid"
+    template = "Cannot register: {field} {rule}"
+
+
 class PresentationStateError(WorkstationError):
     """A received GSPS or KOS cannot be applied or listed."""
 
@@ -235,6 +244,38 @@ class MoveDestinationUnknownError(DimseStatusError):
     template = "{host}:{port} does not know the move destination {destination} (status 0xA801)"
 
 
+class MppsStatusError(DimseStatusError):
+    """An MPPS N-CREATE or N-SET answered with a failure status. ``values``: ``operation``
+    (N-CREATE, N-SET), ``sop_instance_uid``, ``status`` (int), ``status_hex``, ``meaning``,
+    ``comment`` (": Error Comment" or empty), ``error_id`` (int or None), ``attributes``
+    (keywords of the response's Attribute Identifier List)."""
+
+    code = "mpps.status"
+    template = (
+        "MPPS {operation} of {sop_instance_uid} failed on {host}:{port}: "
+        "status 0x{status_hex} ({meaning}){comment}"
+    )
+
+    @property
+    def status(self) -> int:
+        return int(self.values.get("status", 0x0110))
+
+    @property
+    def no_longer_updatable(self) -> bool:
+        """PS3.4 Table F.7.2-2: 0110 "Performed Procedure Step Object may no longer be
+        updated" (Error ID A710): the step is final at the peer; no retry can help."""
+        comment = str(self.values.get("comment", "")).lower()
+        return self.status == 0x0110 and (
+            self.values.get("error_id") == 0xA710 or "may no longer be updated" in comment
+        )
+
+    @property
+    def duplicate_instance(self) -> bool:
+        """0111 Duplicate SOP Instance: the peer already has this MPPS (an N-CREATE whose
+        response was lost and that is sent again)."""
+        return self.status == 0x0111
+
+
 class RetrieveIncompleteError(NetworkError):
     """The retrieve ended with sub-operations failed (or none reported as done)."""
 
@@ -275,3 +316,24 @@ class SendFailedError(WorkstationError):
 
     code = "send.failed"
     template = "{failed} of {total} instances were not stored at {node}"
+
+
+class ProcedureStepError(WorkstationError):
+    """A procedure step that is not there, or a change it cannot take."""
+
+    code = "exam.step"
+    template = "Procedure step {step_id}: {reason}"
+
+
+class StepLockedError(ProcedureStepError):
+    """A change to a procedure step after its final state (completed, discontinued)."""
+
+    code = "exam.locked"
+    template = "Procedure step {step_id} is {state} and cannot be changed any more"
+
+
+class DiscontinueReasonError(ProcedureStepError):
+    """A discontinuation reason that is not a code of PS3.16 CID 9300."""
+
+    code = "exam.reason"
+    template = "{reason_code} is not a discontinuation reason of CID 9300"

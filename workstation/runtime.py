@@ -25,7 +25,9 @@ from workstation.services import (
     commit_expiry_job,
     commit_job,
     commit_report_job,
+    exam,
     import_job,
+    mpps_job,
     retrieve_job,
     send_job,
 )
@@ -53,6 +55,13 @@ def _retrieve(rt: Runtime) -> Handler:
     )
 
 
+def _mpps_create(rt: Runtime) -> Handler:
+    # after the N-CREATE: the final N-SET once the step has ended (rt.exam is looked up
+    # when it runs: the handlers are made before the exam service)
+    return mpps_job.create_handler(rt.store, rt.current_settings,
+                                   on_created=lambda sid, node: rt.exam.after_create(sid, node))
+
+
 #: The job kinds: name in the queue, parameter model, handler factory. Add a kind here.
 JOB_KINDS: tuple[JobKind[Runtime], ...] = (
     JobKind(import_job.KIND, import_job.ImportParams,
@@ -68,6 +77,9 @@ JOB_KINDS: tuple[JobKind[Runtime], ...] = (
     JobKind(cleanup_job.KIND, cleanup_job.CleanupParams,
             lambda rt: cleanup_job.cleanup_handler(rt.store, rt.current_settings)),
     JobKind(retrieve_job.KIND, retrieve_job.RetrieveParams, _retrieve),
+    JobKind(mpps_job.CREATE_KIND, mpps_job.MppsParams, _mpps_create),
+    JobKind(mpps_job.SET_KIND, mpps_job.MppsParams,
+            lambda rt: mpps_job.set_handler(rt.store, rt.current_settings)),
 )  # fmt: skip
 
 
@@ -112,12 +124,19 @@ class Runtime:
             raise
         self.kinds = tuple(kinds)
         self.handlers: dict[str, Handler] = {k.name: k.handler(self) for k in self.kinds}
+        # the examination: its MPPS jobs' fate goes into the steps, the node's arrivals
+        # for an open step's study enter that step (every node this runtime makes)
+        self.exam = exam.ExamService(self.store, self.submit, self.current_settings)
+        self.queue.add_listener(mpps_job.failure_listener(self.queue, self.store))
         self.node = StorageNode(settings, self.store)
+        self.node.add_listener(self.exam.on_node_event)
         self.event_sinks: list[EventSink] = []
         self.runner: JobRunner | None = None
         self._stop_jobs = threading.Event()
         self._job_thread: threading.Thread | None = None
         self._stopped = False
+        if run_jobs:  # MPPS jobs a crash left unqueued
+            self.exam.resume()
 
     # -- what the handlers read --------------------------------------------------------
     def current_settings(self) -> Settings:
@@ -159,6 +178,7 @@ class Runtime:
         """Start listening; ``settings`` (e.g. with an extra known caller) for this node only."""
         if settings is not None and not self.node.running:
             self.node = StorageNode(settings, self.store)
+            self.node.add_listener(self.exam.on_node_event)
         if self.run_jobs:  # owed commitment reports: sent by jobs, those left by a stop too
             self.node.commitment.defer = self.owe_report
             commit_report_job.queue_owed_reports(self.queue, self.node.commitment.state)
@@ -169,6 +189,7 @@ class Runtime:
         """A new node on the current settings (the old one stopped); not started yet."""
         self.node.stop()
         self.node = StorageNode(self.settings, self.store)
+        self.node.add_listener(self.exam.on_node_event)
         return self.node
 
     def start_jobs(self, poll_s: float = 1.0) -> None:

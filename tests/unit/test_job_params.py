@@ -25,6 +25,8 @@ from workstation.services.commit_job import CommitParams, commit_params
 from workstation.services.commit_report_job import KIND as COMMIT_REPORT_KIND
 from workstation.services.import_job import KIND as IMPORT_KIND
 from workstation.services.import_job import ImportParams
+from workstation.services.mpps_job import CREATE_KIND as MPPS_CREATE_KIND
+from workstation.services.mpps_job import SET_KIND as MPPS_SET_KIND
 from workstation.services.retrieve_job import KIND as RETRIEVE_KIND
 from workstation.services.retrieve_job import RetrieveParams, retrieve_params
 from workstation.services.send_job import KIND as SEND_KIND
@@ -68,6 +70,9 @@ BAD = [
      "value_error"),
     (RETRIEVE_KIND, {"node": "X@h:1"}, "level", "missing"),
     (CLEANUP_KIND, {"policy": "now"}, "policy", "extra_forbidden"),
+    (MPPS_CREATE_KIND, {"node": NODE_JSON}, "step_id", "missing"),
+    (MPPS_SET_KIND, {"node": NODE_JSON, "step_id": "P1", "retry_delay_s": -1}, "retry_delay_s",
+     "greater_than_equal"),
 ]  # fmt: skip
 
 
@@ -185,7 +190,8 @@ def test_registry_has_one_model_and_handler_per_kind(runtime: Runtime) -> None:
     assert len(names) == len(set(names))
     assert set(runtime.handlers) == set(names) == set(runtime.queue.params_models)
     assert set(names) == {IMPORT_KIND, SEND_KIND, COMMIT_KIND, CLEANUP_KIND, RETRIEVE_KIND,
-                          COMMIT_REPORT_KIND, COMMIT_EXPIRY_KIND}  # fmt: skip
+                          COMMIT_REPORT_KIND, COMMIT_EXPIRY_KIND, MPPS_CREATE_KIND,
+                          MPPS_SET_KIND}  # fmt: skip
 
 
 def test_runtime_runs_jobs_on_its_thread_and_stops_it(settings: Settings, tmp_path: Path) -> None:

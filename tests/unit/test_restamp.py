@@ -138,6 +138,20 @@ def test_restamped_file_reads_back_with_every_a10_attribute(
 
 
 @pytest.mark.parametrize("name", SOURCES)
+def test_in_place_gives_the_same_data_set_as_a_copy(name: str, registration: Registration) -> None:
+    series_uid = new_uid()
+    copied = read_back(restamp(source(name), registration, series_uid=series_uid))
+    src = source(name)
+    in_place = restamp(src, registration, series_uid=series_uid, in_place=True)
+    assert in_place is src
+    back = read_back(in_place)
+    assert_a10(back, registration)
+    del copied.SOPInstanceUID, back.SOPInstanceUID
+    assert copied == back
+    assert copied.file_meta.TransferSyntaxUID == back.file_meta.TransferSyntaxUID
+
+
+@pytest.mark.parametrize("name", SOURCES)
 def test_source_patient_and_study_do_not_survive(name: str) -> None:
     src = source(name)
     reg = from_worklist(worklist_item(), modality_default="OT")

@@ -16,9 +16,11 @@ from workstation.config.settings import (
     SECTIONS,
     CompressionPolicy,
     DuplicatePolicy,
+    ExamSettings,
     Language,
     Role,
     Settings,
+    WorklistSettings,
     needs_node_restart,
     validate_settings,
 )
@@ -27,7 +29,11 @@ from workstation.errors import SettingsError
 # written by `save_settings` of commit cfce5e6 (schema 1, every field flat, none default)
 V1_FILE = Path(__file__).parent / "data" / "settings_v1.json"
 # fields added since schema 1 with a default (no migration): a v1 file gets the default
-ADDED_SINCE_V1 = {"check_called_ae": True}
+ADDED_SINCE_V1 = {
+    "check_called_ae": True,
+    **WorklistSettings().model_dump(mode="json"),  # issue 13: whole new sections
+    **ExamSettings().model_dump(mode="json"),
+}
 V1_FIELDS = {f: s for f, s in FIELD_SECTION.items() if f not in ADDED_SINCE_V1}
 
 
@@ -72,7 +78,8 @@ def test_v1_file_is_kept_as_backup_and_rewritten_in_sections(v1_copy: Path) -> N
     saved = json.loads(v1_copy.read_text(encoding="utf-8"))
     assert saved["schema_version"] == 2
     assert set(SECTIONS) <= set(saved) and "ae_title" not in saved
-    assert saved["worklist"] == saved["printers"] == saved["media"] == {}
+    assert saved["printers"] == saved["media"] == {}
+    assert saved["worklist"] == WorklistSettings().model_dump(mode="json")
     assert load_settings(v1_copy) == loaded  # the second load has nothing to migrate
 
 

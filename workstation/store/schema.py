@@ -146,6 +146,45 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (transaction_uid, calling_ae)
     );
     """,
+    # 6: procedure steps (services/exam.py): one row per Performed Procedure Step we
+    # opened ('registration' JSON with the worklist item; 'state' open, completed,
+    # discontinued; 'mpps_state' not_sent, in_progress, completed, discontinued, failed;
+    # 'create_job' / 'set_job' the MPPS job ids, 0 = claimed and not yet queued), and
+    # one row per instance that entered the step ('source_key': what its series was
+    # made for, so that one source series or kind stays one new series)
+    """
+    CREATE TABLE procedure_step (
+        step_id TEXT PRIMARY KEY,
+        mpps_uid TEXT NOT NULL UNIQUE,
+        study_uid TEXT NOT NULL DEFAULT '',
+        registration TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'open',
+        mpps_state TEXT NOT NULL DEFAULT 'not_sent',
+        mpps_error TEXT NOT NULL DEFAULT '',
+        mpps_created INTEGER NOT NULL DEFAULT 0,
+        discontinue_code TEXT NOT NULL DEFAULT '',
+        operator TEXT NOT NULL DEFAULT '',
+        station_aet TEXT NOT NULL DEFAULT '',
+        station_name TEXT NOT NULL DEFAULT '',
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL DEFAULT '',
+        create_job INTEGER,
+        set_job INTEGER,
+        after_exam_done INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX procedure_step_study_ix ON procedure_step (study_uid, state);
+    CREATE TABLE step_instance (
+        step_id TEXT NOT NULL REFERENCES procedure_step (step_id) ON DELETE CASCADE,
+        sop_class_uid TEXT NOT NULL,
+        sop_uid TEXT NOT NULL,
+        series_uid TEXT NOT NULL,
+        source_key TEXT NOT NULL DEFAULT '',
+        added_at REAL NOT NULL,
+        PRIMARY KEY (step_id, sop_uid)
+    );
+    CREATE INDEX step_instance_source_ix ON step_instance (step_id, source_key);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

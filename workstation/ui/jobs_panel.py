@@ -150,6 +150,8 @@ class JobsTableModel(QAbstractTableModel):
             "commit": self.tr("Storage commitment"),
             "commit-report": self.tr("Commitment report"),
             "commit-expiry": self.tr("Commitment deadline"),
+            "mpps-create": self.tr("Procedure step started (MPPS)"),
+            "mpps-set": self.tr("Procedure step ended (MPPS)"),
             "storage_cleanup": self.tr("Storage cleanup"),
             "print": self.tr("Print"),
             "burn": self.tr("Burn media"),

@@ -42,6 +42,7 @@ from workstation.ui.storage_status import FreeSpaceIndicator
 from workstation.ui.viewer.series_strip import series_uid_of
 from workstation.ui.viewer.viewer_tab import ViewerTab
 from workstation.ui.viewers.registry import SeriesTab, series_viewer_for
+from workstation.ui.worklist import wiring as worklist_wiring
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,8 @@ class MainWindow(QMainWindow):
         self.query_panel = QueryPanel(lambda: self.settings, queue, self)
         self.tabs.addTab(self.query_panel, self.tr("Query/Retrieve"))
         self.tabs.tabBar().setTabButton(1, QTabBar.ButtonPosition.RightSide, None)
+        self.exam_service = None  # the runtime's ExamService when the app sets it
+        self.worklist_tab, self.exam_controller = worklist_wiring.install(self, self.tabs)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         # a series dragged from the browser: over a tab it shows that tab (to drop on a
         # viewport); dropped on the tab bar it opens in a new tab
@@ -354,6 +357,9 @@ class MainWindow(QMainWindow):
     def close_tab(self, index: int) -> None:
         widget = self.tabs.widget(index)
         if isinstance(widget, SeriesTab):
+            confirm = getattr(widget, "confirm_close", None)  # an examination may ask first
+            if confirm is not None and not confirm():
+                return
             widget.shutdown()
             self.tabs.removeTab(index)
             widget.deleteLater()
@@ -417,6 +423,7 @@ class MainWindow(QMainWindow):
             self.importer.close_dialogs()
             self.browser.shutdown()
             self.query_panel.shutdown()
+            self.worklist_tab.shutdown()
             for i in range(self.tabs.count()):
                 tab = self.tabs.widget(i)
                 if isinstance(tab, SeriesTab):

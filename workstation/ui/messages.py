@@ -59,6 +59,14 @@ FIELD_LABELS: dict[str, str] = {
     "retrieve_timeout_s": QT_TRANSLATE_NOOP("Fields", "Retrieve timeout"),
     "schema_version": QT_TRANSLATE_NOOP("Fields", "Settings version"),
     "node": QT_TRANSLATE_NOOP("Fields", "Remote node"),
+    "date_window": QT_TRANSLATE_NOOP("Fields", "Worklist: scheduled date"),
+    "modality": QT_TRANSLATE_NOOP("Fields", "This station's modality"),
+    "refresh_minutes": QT_TRANSLATE_NOOP("Fields", "Worklist: automatic refresh"),
+    "max_items": QT_TRANSLATE_NOOP("Fields", "Worklist: maximum items"),
+    "response_timeout_s": QT_TRANSLATE_NOOP("Fields", "Worklist: response timeout"),
+    "mpps_node": QT_TRANSLATE_NOOP("Fields", "MPPS node"),
+    "station_name": QT_TRANSLATE_NOOP("Fields", "Station name"),
+    "after_exam": QT_TRANSLATE_NOOP("Fields", "After-exam rules"),
 }
 
 NODE_FIELD_LABELS: dict[str, str] = {
@@ -163,6 +171,7 @@ TEMPLATES: dict[str, str] = {
     "imaging.document": QT_TRANSLATE_NOOP("Messages", "Cannot show {kind}: {reason}"),
     "imaging.presentation_state": QT_TRANSLATE_NOOP("Messages", "Cannot use {iod}: {reason}"),
     "dicom.build": QT_TRANSLATE_NOOP("Messages", "Cannot build {iod}: {reason}"),
+    "registration.invalid": QT_TRANSLATE_NOOP("Messages", "Cannot register: {field} {rule}"),
     "viewer.save": QT_TRANSLATE_NOOP("Messages", "Cannot save the {kind} in the local store: {reason}"),
     "password.error": QT_TRANSLATE_NOOP("Messages", "Service password: {detail}"),
     "password.too_short": QT_TRANSLATE_NOOP(
@@ -222,6 +231,14 @@ TEMPLATES: dict[str, str] = {
         "Messages", "{failed} of {total} instances were not stored at {node}."),
     "qr.node_not_running": QT_TRANSLATE_NOOP(
         "Messages", "The local node {ae_title} is not listening: instances moved to it cannot arrive."),
+    "mpps.status": QT_TRANSLATE_NOOP(
+        "Messages", "MPPS {operation} of {sop_instance_uid} failed on {host} port {port}: "
+        "status 0x{status_hex} ({meaning}){comment}"),
+    "exam.step": QT_TRANSLATE_NOOP("Messages", "Procedure step {step_id}: {reason}"),
+    "exam.locked": QT_TRANSLATE_NOOP(
+        "Messages", "The procedure step {step_id} is {state} and can no longer be changed."),
+    "exam.reason": QT_TRANSLATE_NOOP(
+        "Messages", "{reason_code} is not a discontinuation reason of CID 9300."),
 }  # fmt: skip
 
 TIMEOUT_TEMPLATES: dict[str, str] = {

@@ -32,6 +32,7 @@ from workstation.ui.service.local_node_page import LocalNodePage
 from workstation.ui.service.password_dialog import PasswordDialog, PasswordMode
 from workstation.ui.service.remote_nodes_page import RemoteNodesPage
 from workstation.ui.service.storage_page import StoragePage
+from workstation.ui.service.worklist_settings import ExamPage, WorklistPage
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +56,14 @@ class ServiceDialog(QDialog):
         self.nodes_page = RemoteNodesPage(self.settings.remote_nodes, self._calling_ae,
                                           context.echo_timeout_s)  # fmt: skip
         self.storage_page = StoragePage(self.settings)
+        self.worklist_page = WorklistPage(self.settings, lambda: self.nodes_page.nodes)
+        self.exam_page = ExamPage(self.settings, lambda: self.nodes_page.nodes)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.local_page, self.tr("Local node"))
         self.tabs.addTab(self.nodes_page, self.tr("Remote nodes"))
         self.tabs.addTab(self.storage_page, self.tr("Storage"))
+        self.tabs.addTab(self.worklist_page, self.tr("Worklist"))
+        self.tabs.addTab(self.exam_page, self.tr("Examination"))
 
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
@@ -97,6 +102,8 @@ class ServiceDialog(QDialog):
         changes = {
             **self.local_page.values(),
             **self.storage_page.values(),
+            **self.worklist_page.values(),
+            **self.exam_page.values(),
             "remote_nodes": tuple(self.nodes_page.nodes),
         }
         return self.settings.updated(**changes)
@@ -123,6 +130,8 @@ class ServiceDialog(QDialog):
         self.settings = new
         self.local_page.load(new)
         self.storage_page.load(new)
+        self.worklist_page.load(new)
+        self.exam_page.load(new)
         try:
             self.context.apply_settings(new)
         except WorkstationError as err:
@@ -153,7 +162,7 @@ class ServiceDialog(QDialog):
         if field == "remote_nodes":
             self.tabs.setCurrentWidget(self.nodes_page)
             return
-        for page in (self.local_page, self.storage_page):
+        for page in (self.local_page, self.storage_page, self.worklist_page, self.exam_page):
             widget = page.widget_for(field)
             if widget is not None:
                 self.tabs.setCurrentWidget(page)

@@ -1,0 +1,1 @@
+"""The technologist's console: worklist tab, registration, examination screen (issue 13)."""
