@@ -176,6 +176,32 @@ def test_emergency_completed_later_then_discontinued_with_a_cid_9300_reason(
     assert mpps_scp.status_of(screen.step.mpps_uid) == "DISCONTINUED"
 
 
+def test_emergency_ended_first_then_completed_sends_create_and_final_set(
+    qtbot, start_app, mpps_scp, tmp_path  # noqa: F811
+) -> None:
+    station = start_app(remote_nodes=nodes(mpps_scp), exam={"mpps_node": "RIS"})
+    window = station.window
+    controller = window.exam_controller
+    window.worklist_tab.emergency_button.click()
+    screen = window.tabs.currentWidget()
+    assert screen.add_files(photo_and_pdf(tmp_path / "desk"))
+    qtbot.waitUntil(lambda: screen.objects.count() == 2, timeout=WAIT_MS)
+    screen.complete_button.click()
+    qtbot.waitUntil(lambda: screen.step.state is StepState.COMPLETED, timeout=WAIT_MS)
+    assert screen.badge.state is MppsState.NOT_SENT and mpps_scp.messages == []
+    assert screen.complete_data_button.isVisibleTo(screen)  # still offered after the end
+
+    controller.run_dialog = lambda dialog: rb.complete(
+        dialog.base, {"patient_name": "Late^Lena", "patient_id": "PID-1005", "modality": "OT"}
+    )  # fmt: skip
+    screen.complete_data_button.click()
+    assert not screen.step.registration.emergency
+    assert not screen.complete_data_button.isVisibleTo(screen)
+    qtbot.waitUntil(lambda: screen.badge.state is MppsState.COMPLETED, timeout=WAIT_MS)
+    assert [op for op, _uid, _ds in mpps_scp.messages] == ["N-CREATE", "N-SET"]
+    assert mpps_scp.status_of(screen.step.mpps_uid) == "COMPLETED"
+
+
 def test_the_discontinue_dialog_offers_cid_9300_and_needs_a_choice(qtbot) -> None:
     dialog = DiscontinueDialog()
     qtbot.addWidget(dialog)

@@ -290,9 +290,14 @@ def over_the_wire(ds: Dataset, encoding: str | None = None) -> Dataset:
         ("Dupont^Zoé", "ISO_IR 192"),
         ("Ωμέγα^Ελένη", "ISO_IR 126"),
         ("Иванов^Пётр", "ISO_IR 144"),
+        ("王^小明", "GB18030"),
+        # extract-001 7.2's Japanese sets: ISO 2022 with code extensions (PS3.5 H.3.1)
+        ("ﾔﾏﾀﾞ^ﾀﾛｳ=山田^太郎=やまだ^たろう", ["ISO 2022 IR 13", "ISO 2022 IR 87"]),
+        ("Yamada^Tarou=山田^太郎=やまだ^たろう", ["", "ISO 2022 IR 87"]),
+        ("Yamada^Tarou=山田^太郎", ["", "ISO 2022 IR 87", "ISO 2022 IR 159"]),
     ],
 )
-def test_answers_decoded_in_their_character_set(name: str, charset: str) -> None:
+def test_answers_decoded_in_their_character_set(name: str, charset) -> None:  # noqa: ANN001
     ds = decode_answer(over_the_wire(answer(name, "P", "1.2", "S", charset=charset)))
     assert WorklistItem(ds).patient_name == name
 

@@ -391,7 +391,8 @@ class ExamScreen(QWidget):
         order.append(self.tr("scheduled (worklist)") if reg.scheduled else self.tr("unscheduled"))
         self.order_label.setText("  ·  ".join(order))
         self.emergency_label.setVisible(emergency)
-        self.complete_data_button.setVisible(emergency and not step.locked)
+        # an emergency step may be completed after it ended too (once): its MPPS then goes
+        self.complete_data_button.setVisible(emergency)
 
         self.badge.show_state(step.mpps_state, enabled)
         state, error = step.mpps_state, step.mpps_error
