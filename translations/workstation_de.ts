@@ -1481,6 +1481,26 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
         <translation>{reason_code} ist kein Abbruchgrund aus CID 9300.</translation>
     </message>
     <message>
+        <source>Film layout not possible: {reason}</source>
+        <translation>Filmlayout nicht möglich: {reason}</translation>
+    </message>
+    <message>
+        <source>Nothing to print: {reason}</source>
+        <translation>Nichts zu drucken: {reason}</translation>
+    </message>
+    <message>
+        <source>Printer {printer} ({host} port {port}): {operation} failed with status 0x{status_hex} ({meaning}){comment}</source>
+        <translation>Drucker {printer} ({host} Port {port}): {operation} fehlgeschlagen mit Status 0x{status_hex} ({meaning}){comment}</translation>
+    </message>
+    <message>
+        <source>Printer {printer} ({host} port {port}) reports FAILURE: {info}</source>
+        <translation>Drucker {printer} ({host} Port {port}) meldet FEHLER: {info}</translation>
+    </message>
+    <message>
+        <source>The films cannot be written to {path}: {reason}</source>
+        <translation>Die Filme können nicht nach {path} geschrieben werden: {reason}</translation>
+    </message>
+    <message>
         <source>Timeout: no TCP connection within {timeout_s} s.</source>
         <translation>Zeitüberschreitung: keine TCP-Verbindung innerhalb von {timeout_s} s.</translation>
     </message>

@@ -337,3 +337,43 @@ class DiscontinueReasonError(ProcedureStepError):
 
     code = "exam.reason"
     template = "{reason_code} is not a discontinuation reason of CID 9300"
+
+
+class FilmLayoutError(WorkstationError):
+    """A film that cannot be laid out: display format, film size, matrix, box contents."""
+
+    code = "print.layout"
+    template = "Film layout not possible: {reason}"
+
+
+class PrintSelectionError(WorkstationError):
+    """UIDs given to a print that name nothing stored, or nothing with pixels to print."""
+
+    code = "print.selection"
+    template = "Nothing to print: {reason}"
+
+
+class PrintOutputError(WorkstationError):
+    """A PDF of the films that cannot be written."""
+
+    code = "print.output"
+    template = "Cannot write the films to {path}: {reason}"
+
+
+class PrintStatusError(DimseStatusError):
+    """A Print Management request answered with a failure status; the association was
+    aborted. ``values``: ``operation`` (e.g. "N-CREATE Film Box"), ``printer``, ``status``
+    (int), ``status_hex``, ``meaning``, ``comment`` (": Error Comment" or empty)."""
+
+    code = "print.status"
+    template = (
+        "Printer {printer} ({host}:{port}): {operation} failed with status 0x{status_hex} "
+        "({meaning}){comment}"
+    )
+
+
+class PrinterFailureError(NetworkError):
+    """The printer's status (N-GET or N-EVENT-REPORT) is FAILURE; nothing was printed."""
+
+    code = "print.printer_failure"
+    template = "Printer {printer} ({host}:{port}) reports FAILURE: {info}"

@@ -28,6 +28,7 @@ from workstation.services import (
     exam,
     import_job,
     mpps_job,
+    print_job,
     retrieve_job,
     send_job,
 )
@@ -80,6 +81,8 @@ JOB_KINDS: tuple[JobKind[Runtime], ...] = (
     JobKind(mpps_job.CREATE_KIND, mpps_job.MppsParams, _mpps_create),
     JobKind(mpps_job.SET_KIND, mpps_job.MppsParams,
             lambda rt: mpps_job.set_handler(rt.store, rt.current_settings)),
+    JobKind(print_job.KIND, print_job.PrintParams,
+            lambda rt: print_job.print_handler(rt.store, rt.current_settings)),
 )  # fmt: skip
 
 

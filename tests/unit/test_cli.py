@@ -200,7 +200,7 @@ def test_corrupt_settings_file_exits_2(tmp_path: Path, capsys) -> None:
 
 # -- the entry points and the command layout (workstation/cli/) ------------------------------
 COMMANDS = {"import", "rebuild-index", "check", "settings", "serve", "export-image", "query",
-            "retrieve", "send", "gui", "worklist", "acquire"}  # fmt: skip
+            "retrieve", "send", "gui", "worklist", "acquire", "print"}  # fmt: skip
 
 
 def test_every_command_is_registered_once() -> None:

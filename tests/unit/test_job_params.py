@@ -27,6 +27,7 @@ from workstation.services.import_job import KIND as IMPORT_KIND
 from workstation.services.import_job import ImportParams
 from workstation.services.mpps_job import CREATE_KIND as MPPS_CREATE_KIND
 from workstation.services.mpps_job import SET_KIND as MPPS_SET_KIND
+from workstation.services.print_job import KIND as PRINT_KIND
 from workstation.services.retrieve_job import KIND as RETRIEVE_KIND
 from workstation.services.retrieve_job import RetrieveParams, retrieve_params
 from workstation.services.send_job import KIND as SEND_KIND
@@ -191,7 +192,7 @@ def test_registry_has_one_model_and_handler_per_kind(runtime: Runtime) -> None:
     assert set(runtime.handlers) == set(names) == set(runtime.queue.params_models)
     assert set(names) == {IMPORT_KIND, SEND_KIND, COMMIT_KIND, CLEANUP_KIND, RETRIEVE_KIND,
                           COMMIT_REPORT_KIND, COMMIT_EXPIRY_KIND, MPPS_CREATE_KIND,
-                          MPPS_SET_KIND}  # fmt: skip
+                          MPPS_SET_KIND, PRINT_KIND}  # fmt: skip
 
 
 def test_runtime_runs_jobs_on_its_thread_and_stops_it(settings: Settings, tmp_path: Path) -> None:

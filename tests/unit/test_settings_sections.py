@@ -18,6 +18,7 @@ from workstation.config.settings import (
     DuplicatePolicy,
     ExamSettings,
     Language,
+    PrintersSettings,
     Role,
     Settings,
     WorklistSettings,
@@ -33,6 +34,7 @@ ADDED_SINCE_V1 = {
     "check_called_ae": True,
     **WorklistSettings().model_dump(mode="json"),  # issue 13: whole new sections
     **ExamSettings().model_dump(mode="json"),
+    **PrintersSettings().model_dump(mode="json"),  # issue 14
 }
 V1_FIELDS = {f: s for f, s in FIELD_SECTION.items() if f not in ADDED_SINCE_V1}
 
@@ -78,7 +80,8 @@ def test_v1_file_is_kept_as_backup_and_rewritten_in_sections(v1_copy: Path) -> N
     saved = json.loads(v1_copy.read_text(encoding="utf-8"))
     assert saved["schema_version"] == 2
     assert set(SECTIONS) <= set(saved) and "ae_title" not in saved
-    assert saved["printers"] == saved["media"] == {}
+    assert saved["media"] == {}
+    assert saved["printers"] == PrintersSettings().model_dump(mode="json")
     assert saved["worklist"] == WorklistSettings().model_dump(mode="json")
     assert load_settings(v1_copy) == loaded  # the second load has nothing to migrate
 

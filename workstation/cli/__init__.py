@@ -2,7 +2,7 @@
 
 One module per command (``import_files``, ``store_check``, ``show_settings``, ``serve``,
 ``export_image``, ``qr`` for query and retrieve, ``send`` with ``commit`` adding
-``--commit``, ``worklist``, ``acquire`` for one examination, ``gui``); each registers
+``--commit``, ``worklist``, ``acquire`` for one examination, ``print`` (films or PDF), ``gui``); each registers
 its parser here through ``add_command``.
 """
 
@@ -23,6 +23,7 @@ from workstation.cli import (
     export_image,
     gui,
     import_files,
+    print_cmd,
     qr,
     send,
     serve,
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     worklist.add_command(sub)
     gui.add_command(sub)
     acquire.add_command(sub)
+    print_cmd.add_command(sub)
     return parser
 
 

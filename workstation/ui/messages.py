@@ -239,6 +239,15 @@ TEMPLATES: dict[str, str] = {
         "Messages", "The procedure step {step_id} is {state} and can no longer be changed."),
     "exam.reason": QT_TRANSLATE_NOOP(
         "Messages", "{reason_code} is not a discontinuation reason of CID 9300."),
+    "print.layout": QT_TRANSLATE_NOOP("Messages", "Film layout not possible: {reason}"),
+    "print.selection": QT_TRANSLATE_NOOP("Messages", "Nothing to print: {reason}"),
+    "print.output": QT_TRANSLATE_NOOP(
+        "Messages", "The films cannot be written to {path}: {reason}"),
+    "print.status": QT_TRANSLATE_NOOP(
+        "Messages", "Printer {printer} ({host} port {port}): {operation} failed with status "
+        "0x{status_hex} ({meaning}){comment}"),
+    "print.printer_failure": QT_TRANSLATE_NOOP(
+        "Messages", "Printer {printer} ({host} port {port}) reports FAILURE: {info}"),
 }  # fmt: skip
 
 TIMEOUT_TEMPLATES: dict[str, str] = {
