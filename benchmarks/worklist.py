@@ -64,7 +64,8 @@ from workstation.config.settings import (
     WorklistSettings,
     make_node,
 )
-from workstation.dicom.worklist import broad_identifier, item_line
+from workstation.dicom.worklist import broad_identifier
+from workstation.dicom.worklist_items import item_line
 from workstation.net.association import LocalAE
 from workstation.net.scu.worklist import SOP_CLASS, query_worklist
 

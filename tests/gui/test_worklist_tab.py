@@ -28,7 +28,7 @@ from tests.integration.worklist_support import (
 )
 from tests.integration.worklist_support import NOW as CATALOG_NOW
 from workstation.config import RemoteNode, Role, Settings
-from workstation.dicom.worklist import WorklistItem, collect
+from workstation.dicom.worklist_items import WorklistItem, collect
 from workstation.errors import PeerConnectError
 from workstation.net.scu.worklist import WorklistAnswer
 from workstation.ui import i18n

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import workstation.config.fields as config_fields
 import workstation.config.persistence as persistence
 import workstation.config.settings as settings_module
 from workstation.config import (
@@ -203,7 +204,7 @@ def test_defaults() -> None:
     ],
 )
 def test_default_ae_title_from_host_name(monkeypatch, hostname: str, expected: str) -> None:
-    monkeypatch.setattr(settings_module.socket, "gethostname", lambda: hostname)
+    monkeypatch.setattr(config_fields.socket, "gethostname", lambda: hostname)
     assert default_ae_title() == expected
     assert Settings().node.ae_title == expected
 

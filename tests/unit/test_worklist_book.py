@@ -6,7 +6,7 @@ import pytest
 from pydicom.dataset import Dataset
 
 from workstation.config.settings import Role, Settings, make_node
-from workstation.dicom.worklist import WorklistItem
+from workstation.dicom.worklist_items import WorklistItem
 from workstation.errors import PeerConnectError, SettingsError
 from workstation.net.scu.worklist import WorklistAnswer
 from workstation.services.worklist_refresh import WorklistBook, worklist_node

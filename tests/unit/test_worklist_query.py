@@ -19,17 +19,19 @@ from workstation.dicom.worklist import (
     SPS_KEYS,
     TOP_KEYS,
     PatientQuery,
-    WorklistItem,
     broad_identifier,
     broad_window,
+    identifier_with,
+    patient_identifier,
+    sps_item,
+)
+from workstation.dicom.worklist_items import (
+    WorklistItem,
     collect,
     decode_answer,
     guess_charset,
-    identifier_with,
     item_fields,
     item_line,
-    patient_identifier,
-    sps_item,
 )
 from workstation.errors import QueryKeyError
 

@@ -45,8 +45,8 @@ def cmd_worklist(args: argparse.Namespace) -> int:
         broad_identifier,
         broad_window,
         identifier_with,
-        item_line,
     )
+    from workstation.dicom.worklist_items import item_line
     from workstation.net.association import LocalAE
     from workstation.net.scu.worklist import query_worklist
     from workstation.services.retrieve_job import resolve_node

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import socket
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -22,12 +21,32 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from workstation.config.exam import (  # noqa: F401 - the sections, named from here too
+    AfterExamAction,
+    AfterExamRule,
+    BroadKey,
+    ExamSettings,
+    MppsCompleteMode,
+    WorklistDateWindow,
+    WorklistSettings,
+)
+from workstation.config.fields import (  # noqa: F401 - named from here too
+    PeerAddress,
+    Section,
+    check_ae_title,
+    check_host,
+    default_ae_title,
+)
+from workstation.config.printers import (  # noqa: F401 - named from here too
+    FilmSizeEntry,
+    PrinterProfile,
+    PrintersSettings,
+)
 from workstation.errors import SettingsError
 
 SCHEMA_VERSION = 2
 APP_NAME = "workstation"
 
-_HOSTNAME_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _NODE_SPEC = re.compile(r"^(?P<name>[^=]+)=(?P<aet>[^@]+)@(?P<host>.+):(?P<port>\d+)$")
 
 
@@ -71,93 +90,18 @@ class DuplicatePolicy(StrEnum):
     REPLACE = "replace"  # the new copy replaces the stored one
 
 
-def check_ae_title(value: str) -> str:
-    """Return the AE title without padding, or raise a ValueError (with a rule code)."""
-    if not isinstance(value, str):
-        raise PydanticCustomError("not_text", "must be text")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-        raise PydanticCustomError("control_characters", "must not contain control characters")
-    if "\\" in value:
-        raise PydanticCustomError("backslash", "must not contain a backslash")
-    if any(ord(c) > 0x7E for c in value):
-        raise PydanticCustomError("not_ascii", "must use ASCII characters only")
-    stripped = value.strip(" ")
-    if not stripped:
-        raise PydanticCustomError("empty", "must not be empty")
-    if len(stripped) > 16:
-        raise PydanticCustomError(
-            "string_too_long", "must be at most {max_length} characters", {"max_length": 16}
-        )
-    return stripped
-
-
-def check_host(value: str) -> str:
-    """Return the host (an IP address or a host name), or raise a ValueError (rule code)."""
-    value = value.strip()
-    if not value:
-        raise PydanticCustomError("empty", "must not be empty")
-    try:
-        ipaddress.ip_address(value)
-        return value
-    except ValueError:
-        pass
-    if len(value) > 253 or not all(_HOSTNAME_LABEL.match(p) for p in value.rstrip(".").split(".")):
-        raise PydanticCustomError(
-            "not_host", "must be an IP address or a host name (letters, digits, '-', '.')"
-        )
-    return value
-
-
-def default_ae_title() -> str:
-    """The host name upper-cased, reduced to allowed characters and cut to 16."""
-    name = re.sub(r"[^A-Z0-9_-]", "", socket.gethostname().split(".")[0].upper())
-    return (name or "WORKSTATION")[:16]
-
-
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "store"
 
 
-class RemoteNode(BaseModel):
+class RemoteNode(PeerAddress):
     """A DICOM node we know: allowed caller, send/query target, move destination."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(min_length=1, max_length=64)
-    ae_title: str
-    host: str
-    port: int = Field(ge=1, le=65535)
     roles: frozenset[Role] = frozenset()
     # the transfer syntaxes a send to this node may use (net/send_plan.py)
     compression: CompressionPolicy = CompressionPolicy.LOSSLESS
     # ask this node for storage commitment after a successful send job (push model)
     storage_commitment: bool = False
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        v = v.strip()
-        if not v:
-            raise PydanticCustomError("empty", "must not be empty")
-        if any(ord(c) < 0x20 for c in v):
-            raise PydanticCustomError("control_characters", "must not contain control characters")
-        return v
-
-    @field_validator("ae_title")
-    @classmethod
-    def _aet(cls, v: str) -> str:
-        return check_ae_title(v)
-
-    @field_validator("host")
-    @classmethod
-    def _host(cls, v: str) -> str:
-        return check_host(v)
-
-
-class Section(BaseModel):
-    """One section of the settings: frozen, unknown fields refused, defaults validated."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 class NodeSettings(Section):
@@ -276,253 +220,6 @@ class ViewerSettings(Section):
     """The desktop: its language (ui/i18n.py; translations/workstation_<code>.ts)."""
 
     language: Language = Language.EN
-
-
-class WorklistDateWindow(StrEnum):
-    """The Scheduled Procedure Step Start Date of the broad worklist query (extract-001 5.2)."""
-
-    TODAY = "today"
-    YESTERDAY_TODAY = "yesterday-today"
-    TODAY_12H = "today-12h"  # today +/- 12 hours
-    TODAY_24H = "today-24h"  # today +/- 24 hours
-    ANY = "any"  # no date
-
-
-class BroadKey(StrEnum):
-    """The single-value keys of the broad query; each may be sent as a return key only."""
-
-    STATION_AET = "ScheduledStationAETitle"
-    START_DATE = "ScheduledProcedureStepStartDate"
-    MODALITY = "Modality"
-
-
-_CS_VALUE = re.compile(r"^[A-Z0-9_ ]{0,16}$")
-
-
-class WorklistSettings(Section):
-    """Modality Worklist (C-FIND SCU): which node, the broad query, refresh and limits."""
-
-    node: str = ""  # the remote node's name; empty: the first node with the worklist role
-    date_window: WorklistDateWindow = WorklistDateWindow.TODAY
-    query_by_station_aet: bool = False  # own AE title as Scheduled Station AE Title
-    query_by_modality: bool = True
-    modality: str = "OT"  # this station's modality (0008,0060)
-    return_only: frozenset[BroadKey] = frozenset()  # sent zero-length instead of matched
-    refresh_minutes: int = Field(default=0, ge=0, le=1440)  # 0: no automatic refresh
-    max_items: int = Field(default=500, ge=1, le=999)  # C-CANCEL when reached
-    response_timeout_s: int = Field(default=30, ge=1, le=999)
-
-    @field_validator("modality")
-    @classmethod
-    def _modality(cls, v: str) -> str:
-        v = v.strip().upper()
-        if not v or not _CS_VALUE.match(v):
-            raise PydanticCustomError(
-                "not_code_string", "must be 1-16 capital letters, digits, '_' or spaces"
-            )
-        return v
-
-
-class MppsCompleteMode(StrEnum):
-    """How a procedure step is ended (extract-001 5.3 "MPPS Complete" method)."""
-
-    AUTOMATIC = "automatic"  # COMPLETED when the technologist closes the patient
-    DIALOG = "dialog"  # a dialog on close: COMPLETED / IN PROGRESS / DISCONTINUED
-
-
-class AfterExamAction(StrEnum):
-    """What an after-exam rule does; print and burn are added by issues 14 and 15."""
-
-    SEND = "send"  # send the step's instances, with storage commitment if the node has it
-
-
-class AfterExamRule(BaseModel):
-    """One rule: when a procedure step is completed, queue ``action`` to ``node``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    action: AfterExamAction = AfterExamAction.SEND
-    node: str = Field(min_length=1, max_length=64)  # a remote node's name
-    storage_commitment: bool = True
-    enabled: bool = True
-    on_discontinued: bool = False  # also when the step was discontinued
-
-
-class ExamSettings(Section):
-    """The examination: MPPS reporting and the rules run after a step ends (per station)."""
-
-    mpps_node: str = ""  # the remote node's name; empty: the first node with the MPPS role
-    mpps_enabled: bool = True
-    complete_mode: MppsCompleteMode = MppsCompleteMode.DIALOG
-    station_name: str = Field(default_factory=lambda: socket.gethostname()[:16])
-    after_exam: tuple[AfterExamRule, ...] = ()
-
-
-class FilmSizeEntry(BaseModel):
-    """A film size a printer takes and its pixel matrix for it (PORTRAIT: columns across
-    the short side); ``dpi`` instead of a matrix computes it from the film's size."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(min_length=1, max_length=16)  # Film Size ID (2010,0050), e.g. 14INX17IN
-    matrix_cols: int = Field(default=0, ge=0, le=32_768)  # 0: from dpi
-    matrix_rows: int = Field(default=0, ge=0, le=32_768)
-    dpi: float = Field(default=0.0, ge=0, le=2400)
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        v = v.strip().upper()
-        if not _CS_VALUE.match(v) or not v:
-            raise PydanticCustomError("not_code_string", "must be a Film Size ID (e.g. 14INX17IN)")
-        return v
-
-    @field_validator("dpi")
-    @classmethod
-    def _matrix_or_dpi(cls, v: float, info: ValidationInfo) -> float:
-        cols, rows = info.data.get("matrix_cols"), info.data.get("matrix_rows")
-        if cols is None or rows is None:
-            return v
-        if (cols == 0) != (rows == 0):
-            raise PydanticCustomError("matrix_incomplete", "give both matrix columns and rows")
-        if cols == 0 and v <= 0:
-            raise PydanticCustomError("matrix_or_dpi", "give the pixel matrix or the dpi")
-        return v
-
-
-def _default_film_sizes() -> tuple[FilmSizeEntry, ...]:
-    return (FilmSizeEntry(id="14INX17IN", matrix_cols=2048, matrix_rows=2488),)
-
-
-class PrinterProfile(BaseModel):
-    """A DICOM printer (Basic Grayscale/Color Print Management SCP) and what it takes."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(min_length=1, max_length=64)
-    ae_title: str
-    host: str
-    port: int = Field(ge=1, le=65535)
-    film_sizes: tuple[FilmSizeEntry, ...] = Field(default_factory=_default_film_sizes)
-    display_formats: tuple[str, ...] = ("STANDARD\\1,1", "STANDARD\\1,2", "STANDARD\\2,2",
-                                        "STANDARD\\3,4", "STANDARD\\4,5")
-    orientation: str = "PORTRAIT"  # the default: PORTRAIT | LANDSCAPE
-    magnification: str = "CUBIC"  # REPLICATE | BILINEAR | CUBIC | NONE; "" = not sent
-    smoothing: str = ""  # printer specific; "" = not sent
-    border_density: str = "BLACK"  # BLACK | WHITE | hundredths of OD; "" = not sent
-    empty_image_density: str = "BLACK"
-    min_density: int | None = Field(default=None, ge=0, le=1000)  # hundredths of OD
-    max_density: int | None = Field(default=None, ge=0, le=1000)
-    mediums: tuple[str, ...] = ("BLUE FILM", "CLEAR FILM", "PAPER")  # first = default
-    destinations: tuple[str, ...] = ("MAGAZINE", "PROCESSOR")  # first = default
-    color: bool = False  # Basic Color Print Management (RGB image boxes)
-    bits: int = Field(default=8)  # 8 or 12 bits stored per grey image box
-    presentation_lut: bool = False  # create a Presentation LUT (IDENTITY) per session
-    max_copies: int = Field(default=9, ge=1, le=99)  # extract-001 5.4: at most 9
-    priority: str = "MED"  # HIGH | MED | LOW
-    retries: int = Field(default=5, ge=0, le=5)  # extract-001 5.4: at most 5
-    retry_delay_s: float = Field(default=300.0, ge=0, le=3 * 3600)  # 5-180 min, 0 = none
-    dimse_timeout_s: float = Field(default=25.0, gt=0, le=3600)  # extract-001 5.4: 25 s
-    annotation_mm: float = Field(default=4.0, gt=0, le=50)  # film annotation text height
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        v = v.strip()
-        if not v or any(ord(c) < 0x20 for c in v):
-            raise PydanticCustomError("empty", "must not be empty")
-        return v
-
-    @field_validator("ae_title")
-    @classmethod
-    def _aet(cls, v: str) -> str:
-        return check_ae_title(v)
-
-    @field_validator("host")
-    @classmethod
-    def _host(cls, v: str) -> str:
-        return check_host(v)
-
-    @field_validator("orientation")
-    @classmethod
-    def _orientation(cls, v: str) -> str:
-        v = v.strip().upper()
-        if v not in ("PORTRAIT", "LANDSCAPE"):
-            raise PydanticCustomError("not_orientation", "must be PORTRAIT or LANDSCAPE")
-        return v
-
-    @field_validator("priority")
-    @classmethod
-    def _priority(cls, v: str) -> str:
-        v = v.strip().upper()
-        if v not in ("HIGH", "MED", "LOW"):
-            raise PydanticCustomError("not_priority", "must be HIGH, MED or LOW")
-        return v
-
-    @field_validator("bits")
-    @classmethod
-    def _bits(cls, v: int) -> int:
-        if v not in (8, 12):
-            raise PydanticCustomError("not_bits", "must be 8 or 12")
-        return v
-
-    @field_validator("display_formats")
-    @classmethod
-    def _formats(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        out = tuple(f.strip().upper().replace(" ", "") for f in v)
-        for f in out:
-            if not _DISPLAY_FORMAT.match(f):
-                raise PydanticCustomError(
-                    "not_display_format", "{value} is not STANDARD\\C,R, ROW\\n,... or COL\\n,...",
-                    {"value": f},
-                )
-        if not out:
-            raise PydanticCustomError("empty", "must not be empty")
-        return out
-
-    @field_validator("film_sizes")
-    @classmethod
-    def _sizes(cls, v: tuple[FilmSizeEntry, ...]) -> tuple[FilmSizeEntry, ...]:
-        if not v:
-            raise PydanticCustomError("empty", "must not be empty")
-        ids = [s.id for s in v]
-        if len(set(ids)) != len(ids):
-            raise PydanticCustomError("duplicate", "a film size is listed twice")
-        return v
-
-    @field_validator("mediums", "destinations")
-    @classmethod
-    def _codes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        out = tuple(s.strip().upper() for s in v)
-        if not all(s and _CS_VALUE.match(s) for s in out):
-            raise PydanticCustomError(
-                "not_code_string", "must be 1-16 capital letters, digits, '_' or spaces"
-            )
-        return out
-
-    def film_size(self, film_size_id: str) -> FilmSizeEntry | None:
-        """The entry for a Film Size ID, or None when the printer does not take it."""
-        wanted = film_size_id.strip().upper()
-        return next((s for s in self.film_sizes if s.id == wanted), None)
-
-
-_DISPLAY_FORMAT = re.compile(r"^(STANDARD\\\d+,\d+|(ROW|COL)\\\d+(,\d+)*)$")
-
-
-class PrintersSettings(Section):
-    """DICOM printers (issue 14): the profiles and which one a print goes to by default."""
-
-    printers: tuple[PrinterProfile, ...] = ()
-    default_printer: str = ""  # a profile's name; empty: the first profile
-    queue_limit: int = Field(default=10, ge=1, le=1000)  # extract-001 5.4: 10 film sheets
-
-    @field_validator("printers")
-    @classmethod
-    def _unique(cls, v: tuple[PrinterProfile, ...]) -> tuple[PrinterProfile, ...]:
-        names = [p.name for p in v]
-        if len(set(names)) != len(names):
-            raise PydanticCustomError("duplicate", "two printers have the same name")
-        return v
 
 
 class MediaSettings(Section):

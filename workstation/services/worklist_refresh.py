@@ -16,11 +16,11 @@ from datetime import datetime
 from workstation.config.settings import RemoteNode, Role, Settings
 from workstation.dicom.worklist import (
     PatientQuery,
-    WorklistItem,
     broad_identifier,
     broad_window,
     patient_identifier,
 )
+from workstation.dicom.worklist_items import WorklistItem
 from workstation.errors import SettingsError, WorkstationError
 from workstation.jobs.cancel import CancelToken
 from workstation.net.association import LocalAE

@@ -88,13 +88,32 @@ def find(
     msg_id: int = 1,
 ) -> FindOutcome:
     """Run one C-FIND with ``identifier`` on ``node`` and collect (and stream) the matches."""
+    return c_find(node, local, sop_class(model, FIND), identifier, limit=limit, cancel=cancel,
+                  on_match=on_match, msg_id=msg_id)  # fmt: skip
+
+
+def c_find(
+    node: RemoteNode,
+    local: LocalAE,
+    uid: str,
+    identifier: Dataset,
+    *,
+    service: str = FIND,
+    limit: int | None = None,
+    cancel: CancelToken | None = None,
+    on_match: Callable[[Dataset], None] | None = None,
+    msg_id: int = 1,
+    decode: Callable[[Dataset, object], Dataset] = decode_match,
+) -> FindOutcome:
+    """One C-FIND of SOP class ``uid`` (a Q/R model, the Modality Worklist): matches
+    read with ``decode(match, query charset)``, a C-CANCEL at ``limit`` or when ``cancel``
+    is set; failures in the outcome's ``error``, never raised."""
     started = time.monotonic()
-    uid = sop_class(model, FIND)
     matches: list[Dataset] = []
     if cancel is not None and cancel.is_set():
         return FindOutcome((), cancelled=True)
     try:
-        connection = open_association(node, local, [qr_context(uid)], service=FIND, needed=uid)
+        connection = open_association(node, local, [qr_context(uid)], service=service, needed=uid)
     except NetworkError as exc:
         return FindOutcome((), error=exc, elapsed_s=time.monotonic() - started)
     status: int | None = None
@@ -103,20 +122,20 @@ def find(
     after_cancel = 0  # pending responses that came after our C-CANCEL (not kept)
     unregister: Callable[[], None] = lambda: None  # noqa: E731
     try:
-        context = connection.context_for(uid, FIND)
+        context = connection.context_for(uid, service)
         responses = connection.assoc.send_c_find(identifier, uid, msg_id=msg_id)
-        canceller = Canceller(connection, msg_id, context.context_id, FIND, log)
+        canceller = Canceller(connection, msg_id, context.context_id, service, log)
         if cancel is not None:
             unregister = cancel.on_cancel(canceller.send)
         for rsp_status, match in responses:
             if "Status" not in rsp_status:
-                error = connection.failure(FIND, local.dimse_timeout_s)
+                error = connection.failure(service, local.dimse_timeout_s)
                 break
             code = int(rsp_status.Status)
             if code not in PENDING:
                 status = code
                 if code_to_category(code) == "Failure":
-                    error = status_error(connection.node, FIND, rsp_status)
+                    error = status_error(connection.node, service, rsp_status)
                 break
             unsupported = unsupported or code == 0xFF01
             if canceller.sent_at is not None:
@@ -128,7 +147,7 @@ def find(
                 continue  # matches after the C-CANCEL are not kept
             if match is None:
                 continue
-            matches.append(decode_match(match, identifier.get("SpecificCharacterSet")))
+            matches.append(decode(match, identifier.get("SpecificCharacterSet")))
             if on_match is not None:
                 on_match(match)
             if limit is not None and len(matches) >= limit:
@@ -153,8 +172,8 @@ def find(
         elapsed_s=time.monotonic() - started,
     )
     log.info(
-        "C-FIND %s on %s:%d: %d matches, status %s%s%s%s",
-        identifier.get("QueryRetrieveLevel", "?"), node.host, node.port, len(matches),
+        "%s %s on %s:%d: %d matches, status %s%s%s%s",
+        service, identifier.get("QueryRetrieveLevel", ""), node.host, node.port, len(matches),
         "none" if status is None else f"{status:04X}",
         ", limit reached" if limit_reached else "", ", cancelled" if cancelled else "",
         f", {error.code}" if error else "",

@@ -47,9 +47,10 @@ class ThumbnailRequest:
 
 
 class ThumbnailLoader(QObject):
-    """Renders thumbnails on its own thread; ``ready(generation, series_uid, image, error)``."""
+    """Renders thumbnails on its own thread; ``ready(generation, request, image, error)``
+    (``request`` the :class:`ThumbnailRequest` it answers)."""
 
-    ready = Signal(int, str, object, str)
+    ready = Signal(int, object, object, str)
 
     def __init__(self, cache: ThumbnailCache, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -105,7 +106,7 @@ class ThumbnailLoader(QObject):
                 error = str(exc)
             if generation == self._generation and not self._stopping:
                 try:
-                    self.ready.emit(generation, item.series_uid, image, error)
+                    self.ready.emit(generation, item, image, error)
                 except RuntimeError:  # the receiver is gone (shutdown)
                     return
 
@@ -121,19 +122,22 @@ def to_qimage(image: np.ndarray) -> QImage:
     return qimage.copy()
 
 
-def _placeholder(text: str) -> QPixmap:
-    pixmap = QPixmap(ICON, ICON)
+def placeholder_pixmap(text: str, size: int = ICON) -> QPixmap:
+    """A dark square of ``size`` with ``text`` in it: an icon while (or where no)
+    thumbnail is made."""
+    pixmap = QPixmap(size, size)
     pixmap.fill(QColor(45, 45, 48))
     painter = QPainter(pixmap)
     painter.setPen(QColor(170, 170, 170))
-    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+    painter.drawText(pixmap.rect().adjusted(6, 6, -6, -6),
+                     Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)  # fmt: skip
     painter.end()
     return pixmap
 
 
-def _fit(image: QImage) -> QPixmap:
-    """The thumbnail centred on a dark square of the icon size (small images enlarged)."""
-    scale = min(ICON / max(image.width(), 1), ICON / max(image.height(), 1))
+def fit_pixmap(image: QImage, size: int = ICON) -> QPixmap:
+    """The thumbnail centred on a dark square of ``size`` (small images enlarged)."""
+    scale = min(size / max(image.width(), 1), size / max(image.height(), 1))
     mode = (
         Qt.TransformationMode.FastTransformation
         if scale >= 4
@@ -145,10 +149,10 @@ def _fit(image: QImage) -> QPixmap:
         Qt.AspectRatioMode.KeepAspectRatio,
         mode,
     )
-    pixmap = QPixmap(ICON, ICON)
+    pixmap = QPixmap(size, size)
     pixmap.fill(QColor(0, 0, 0))
     painter = QPainter(pixmap)
-    painter.drawImage((ICON - scaled.width()) // 2, (ICON - scaled.height()) // 2, scaled)
+    painter.drawImage((size - scaled.width()) // 2, (size - scaled.height()) // 2, scaled)
     painter.end()
     return pixmap
 
@@ -198,7 +202,7 @@ class ThumbnailStrip(QListWidget):
         self.clear()
         requests = []
         for r in rows:
-            item = QListWidgetItem(QIcon(_placeholder(r.modality or "…")), self._label(r))
+            item = QListWidgetItem(QIcon(placeholder_pixmap(r.modality or "…")), self._label(r))
             item.setData(SERIES_UID_ROLE, r.series_uid)
             item.setToolTip(self._tooltip(r))
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -241,17 +245,17 @@ class ThumbnailStrip(QListWidget):
         item = self.item_of(series_uid)
         return item is not None and bool(item.data(Qt.ItemDataRole.UserRole + 4))
 
-    def _on_ready(self, generation: int, series_uid: str, image: object, error: str) -> None:
-        if generation != self._generation:
+    def _on_ready(self, generation: int, request: object, image: object, error: str) -> None:
+        if generation != self._generation or not isinstance(request, ThumbnailRequest):
             return
-        item = self.item_of(series_uid)
+        item = self.item_of(request.series_uid)
         if item is None:
             return
         if isinstance(image, np.ndarray) and image.size:
-            item.setIcon(QIcon(_fit(to_qimage(image))))
+            item.setIcon(QIcon(fit_pixmap(to_qimage(image))))
             item.setData(Qt.ItemDataRole.UserRole + 4, True)
         else:
-            item.setIcon(QIcon(_placeholder(self.tr("No image"))))
+            item.setIcon(QIcon(placeholder_pixmap(self.tr("No image"))))
             item.setToolTip(f"{item.toolTip()}\n{error}")
 
     def _on_clicked(self, item: QListWidgetItem) -> None:

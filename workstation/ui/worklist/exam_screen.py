@@ -14,8 +14,6 @@ changes the store itself.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -25,11 +23,10 @@ from PySide6.QtCore import (
     QObject,
     QSize,
     Qt,
-    QThread,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QFontMetrics, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -49,35 +46,28 @@ from PySide6.QtWidgets import (
 
 from workstation.config.settings import MppsCompleteMode
 from workstation.errors import WorkstationError
-from workstation.imaging.thumbnails import render_thumbnail
+from workstation.imaging.thumbnails import ThumbnailCache
 from workstation.net.scp.node import NodeEvent, NodeEventKind
 from workstation.store.procedure_steps import MppsState, ProcedureStep, StepInstance, StepState
-from workstation.ui.browser.thumbnail_strip import to_qimage
+from workstation.ui.browser.browser_widget import thumbnail_folder
+from workstation.ui.browser.thumbnail_strip import (
+    ThumbnailLoader,
+    ThumbnailRequest,
+    fit_pixmap,
+    placeholder_pixmap,
+    to_qimage,
+)
 from workstation.ui.messages import error_text
 from workstation.ui.worklist.discontinue_dialog import DiscontinueDialog, reason_text
 from workstation.ui.worklist.exam_backend import ExamBackend, InstanceInfo
+from workstation.ui.worklist.exam_widgets import AddFilesThread, MppsBadge
 from workstation.ui.worklist.worklist_model import da, person_name
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 1000
 ICON = 112
-STOP_TIMEOUT_S = 10.0
 
-MPPS_LABELS: dict[MppsState, str] = {
-    MppsState.NOT_SENT: QT_TRANSLATE_NOOP("ExamScreen", "MPPS not sent"),
-    MppsState.IN_PROGRESS: QT_TRANSLATE_NOOP("ExamScreen", "MPPS in progress"),
-    MppsState.COMPLETED: QT_TRANSLATE_NOOP("ExamScreen", "MPPS completed"),
-    MppsState.DISCONTINUED: QT_TRANSLATE_NOOP("ExamScreen", "MPPS discontinued"),
-    MppsState.FAILED: QT_TRANSLATE_NOOP("ExamScreen", "MPPS failed"),
-}
-MPPS_COLOURS: dict[MppsState, str] = {
-    MppsState.NOT_SENT: "#6b6b6b",
-    MppsState.IN_PROGRESS: "#1565c0",
-    MppsState.COMPLETED: "#2e7d32",
-    MppsState.DISCONTINUED: "#b26a00",
-    MppsState.FAILED: "#b00020",
-}
 STEP_LABELS: dict[StepState, str] = {
     StepState.OPEN: QT_TRANSLATE_NOOP("ExamScreen", "Examination open"),
     StepState.COMPLETED: QT_TRANSLATE_NOOP("ExamScreen", "Examination completed"),
@@ -86,117 +76,6 @@ STEP_LABELS: dict[StepState, str] = {
 FILE_FILTER = QT_TRANSLATE_NOOP(
     "ExamScreen", "DICOM, images and PDF (*.dcm *.DCM *.jpg *.jpeg *.png *.tif *.tiff *.pdf *);;"
     "All files (*)")  # fmt: skip
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ExamScreen", text)
-
-
-def mpps_label(state: MppsState) -> str:
-    return _tr(MPPS_LABELS[state])
-
-
-def _placeholder(text: str) -> QPixmap:
-    pixmap = QPixmap(ICON, ICON)
-    pixmap.fill(QColor(45, 45, 48))
-    painter = QPainter(pixmap)
-    painter.setPen(QColor(200, 200, 200))
-    painter.drawText(pixmap.rect().adjusted(6, 6, -6, -6),
-                     Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)  # fmt: skip
-    painter.end()
-    return pixmap
-
-
-def _fit(image: np.ndarray) -> QPixmap:
-    qimage = to_qimage(image)
-    scaled = qimage.scaled(ICON, ICON, Qt.AspectRatioMode.KeepAspectRatio,
-                           Qt.TransformationMode.SmoothTransformation)  # fmt: skip
-    pixmap = QPixmap(ICON, ICON)
-    pixmap.fill(QColor(0, 0, 0))
-    painter = QPainter(pixmap)
-    painter.drawImage((ICON - scaled.width()) // 2, (ICON - scaled.height()) // 2, scaled)
-    painter.end()
-    return pixmap
-
-
-class _Thumbnails(QObject):
-    """Renders instance thumbnails on one plain thread; ``ready(sop_uid, image|None)``."""
-
-    ready = Signal(str, object)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._queue: queue.Queue[tuple[str, Path] | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-
-    def request(self, sop_uid: str, path: Path) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="exam-thumbnails", daemon=True)
-            self._thread.start()
-        self._queue.put((sop_uid, path))
-
-    def stop(self) -> None:
-        self._queue.put(None)
-        if self._thread is not None:
-            self._thread.join(STOP_TIMEOUT_S)
-
-    def _run(self) -> None:
-        while True:
-            job = self._queue.get()
-            if job is None:
-                return
-            sop_uid, path = job
-            try:
-                image: np.ndarray | None = render_thumbnail(path, ICON)
-            except Exception as exc:  # a document, or undecodable pixels: a text icon
-                log.debug("no thumbnail for %s: %s", sop_uid, exc)
-                image = None
-            try:
-                self.ready.emit(sop_uid, image)
-            except RuntimeError:
-                return
-
-
-class _AddFiles(QThread):
-    """``backend.add_files`` off the GUI thread; ``done(result, error)``."""
-
-    done = Signal(object, object)
-
-    def __init__(self, backend: ExamBackend, step_id: str, paths: list[Path],
-                 parent: QObject | None = None) -> None:  # fmt: skip
-        super().__init__(parent)
-        self.backend, self.step_id, self.paths = backend, step_id, paths
-
-    def run(self) -> None:
-        try:
-            result = self.backend.add_files(self.step_id, self.paths)
-        except WorkstationError as err:
-            self.done.emit(None, err)
-            return
-        except Exception as exc:
-            log.exception("adding files to the step failed")
-            self.done.emit(None, exc)
-            return
-        self.done.emit(result, None)
-
-
-class MppsBadge(QLabel):
-    """The MPPS state as a coloured badge; the reason of a failure in its tooltip."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("mppsBadge")
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumWidth(170)
-        self.state: MppsState | None = None
-
-    def show_state(self, state: MppsState, enabled: bool = True) -> None:
-        self.state = state
-        text = mpps_label(state) if enabled else QCoreApplication.translate("ExamScreen", "MPPS off")
-        colour = MPPS_COLOURS[state] if enabled else "#6b6b6b"
-        self.setText(text)
-        self.setStyleSheet(f"QLabel {{ background: {colour}; color: white; font-weight: bold;"
-                           " border-radius: 10px; padding: 5px 12px; }")  # fmt: skip
 
 
 class ExamScreen(QWidget):
@@ -221,10 +100,14 @@ class ExamScreen(QWidget):
         self.step: ProcedureStep = backend.step(step_id)
         self._instances: list[StepInstance] | None = None  # None: not read yet
         self._items: dict[str, QListWidgetItem] = {}
-        self._adding: _AddFiles | None = None
+        self._adding: AddFilesThread | None = None
         self._closed = False
-        self.thumbnails = _Thumbnails(self)
+        # the browser's loader and disk cache: a thumbnail made here serves the browser too
+        cache = ThumbnailCache(thumbnail_folder(backend.service.store.root), ICON)
+        self.thumbnails = ThumbnailLoader(cache, self)
         self.thumbnails.ready.connect(self._on_thumbnail, Qt.ConnectionType.QueuedConnection)
+        self._thumbnails_wanted: dict[str, ThumbnailRequest] = {}
+        self._thumbnail_generation = 0
         self._title = self.title
         self._shown: tuple[ProcedureStep, bool] | None = None
         self._build()
@@ -409,7 +292,7 @@ class ExamScreen(QWidget):
         self.mpps_reason.setText(reason)
         self.mpps_reason.setToolTip(reason)
         self.mpps_reason.setVisible(bool(reason))
-        state_text = _tr(STEP_LABELS[step.state])
+        state_text = QCoreApplication.translate("ExamScreen", STEP_LABELS[step.state])
         if step.locked:
             state_text += " · " + self.tr("locked")
             if step.state is StepState.DISCONTINUED and step.discontinue_code:
@@ -434,11 +317,15 @@ class ExamScreen(QWidget):
             item = QListWidgetItem(self.objects)
             item.setText(self._caption(info))
             item.setToolTip(f"{info.kind_text}\n{info.series_description}\n{info.sop_uid}")
-            item.setIcon(QIcon(_placeholder(info.kind_text)))
+            item.setIcon(QIcon(placeholder_pixmap(info.kind_text, ICON)))
             item.setData(Qt.ItemDataRole.UserRole, info.sop_uid)
             self._items[info.sop_uid] = item
             if info.path is not None and info.is_image:
-                self.thumbnails.request(info.sop_uid, info.path)
+                self._thumbnails_wanted[info.sop_uid] = ThumbnailRequest(
+                    info.series_uid, info.sop_uid, info.path)  # fmt: skip
+        if new and self._thumbnails_wanted:  # a request replaces what is pending: ask for all
+            self._thumbnail_generation = self.thumbnails.request(
+                list(self._thumbnails_wanted.values()))  # fmt: skip
         series = {i.series_uid for i in instances}
         self.count_label.setText(
             self.tr("%n object(s)", "", len(instances))
@@ -452,10 +339,15 @@ class ExamScreen(QWidget):
         number = f" #{info.instance_number}" if info.instance_number is not None else ""
         return f"{info.modality} {info.kind_text}{number}".strip()
 
-    def _on_thumbnail(self, sop_uid: str, image: object) -> None:
-        item = self._items.get(sop_uid)
-        if item is not None and isinstance(image, np.ndarray):
-            item.setIcon(QIcon(_fit(image)))
+    def _on_thumbnail(self, generation: int, request: object, image: object, error: str) -> None:
+        if not isinstance(request, ThumbnailRequest):
+            return
+        self._thumbnails_wanted.pop(request.sop_uid, None)
+        item = self._items.get(request.sop_uid)
+        if item is not None and isinstance(image, np.ndarray) and image.size:
+            item.setIcon(QIcon(fit_pixmap(to_qimage(image), ICON)))
+        elif item is not None and error:
+            log.debug("no thumbnail for %s: %s", request.sop_uid, error)
 
     def _on_node_event(self, event: NodeEvent) -> None:
         if event.kind is NodeEventKind.STORED and event.study_uid == self.step.study_uid:
@@ -470,7 +362,7 @@ class ExamScreen(QWidget):
     def add_files_dialog(self) -> None:
         names, _filter = QFileDialog.getOpenFileNames(self, self.tr("Add files to the "
                                                                     "examination"), "",
-                                                      _tr(FILE_FILTER))  # fmt: skip
+                                                      self.tr(FILE_FILTER))  # fmt: skip
         if names:
             self.add_files([Path(n) for n in names])
 
@@ -478,7 +370,7 @@ class ExamScreen(QWidget):
         """Add ``paths`` on a worker thread; False when the step is locked or busy."""
         if self.step.locked or self._adding is not None or not paths:
             return False
-        self._adding = _AddFiles(self.backend, self.step_id, list(paths), self)
+        self._adding = AddFilesThread(self.backend, self.step_id, list(paths), self)
         self._adding.done.connect(self._added)
         self._set_status(self.tr("Adding %n file(s)…", "", len(paths)))
         self._update_buttons()
