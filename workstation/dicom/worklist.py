@@ -46,6 +46,7 @@ from pydicom.tag import Tag
 from workstation.config.settings import BroadKey, WorklistDateWindow, WorklistSettings
 from workstation.dicom.qr_identifier import key_label, resolve_key, set_key
 from workstation.dicom.query_form import name_pattern
+from workstation.dicom.registration import character_set_for
 from workstation.errors import QueryKeyError
 
 log = logging.getLogger(__name__)
@@ -326,18 +327,7 @@ def _texts(ds: Dataset) -> Iterable[str]:
 
 
 def set_charset(ds: Dataset, charset: str | None) -> None:
-    """Specific Character Set for a query: ``charset`` when given, else zero-length for
-    ASCII, ISO_IR 100 when every value fits Latin-1, ISO_IR 192 otherwise."""
-    if charset:
-        ds.SpecificCharacterSet = charset
-        return
-    texts = [t for t in _texts(ds) if not t.isascii()]
-    if not texts:
-        ds.SpecificCharacterSet = None
-        return
-    try:
-        for t in texts:
-            t.encode("latin-1")
-        ds.SpecificCharacterSet = LATIN1
-    except UnicodeEncodeError:
-        ds.SpecificCharacterSet = UTF8
+    """Specific Character Set for a query: ``charset`` when given, else as for typed
+    values (:func:`~workstation.dicom.registration.character_set_for`: zero-length for
+    ASCII, ISO_IR 100 when every value fits Latin-1, ISO_IR 192 otherwise)."""
+    ds.SpecificCharacterSet = charset or character_set_for(_texts(ds)) or None
