@@ -9,7 +9,8 @@ if command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   pkgs=(dcmtk orthanc orthanc-dicomweb dicom3tools xvfb libxcb-icccm4 libxcb-keysyms1
         libxcb-xinerama0 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1
-        fonts-wqy-zenhei)  # CJK incl. Hangul: Korean and Chinese patient names on screen
+        fonts-wqy-zenhei   # CJK incl. Hangul: Korean and Chinese patient names on screen
+        fonts-dejavu-core)  # film annotations (imaging/film_render.py; else Pillow's own font)
   missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
