@@ -9,7 +9,7 @@ import struct
 
 import pydicom
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydicom.data import get_testdata_file
 
@@ -139,6 +139,7 @@ def test_the_structure_check_raises_only_its_own_error(data, implicit, little) -
 @settings(max_examples=200, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
 @given(cut=st.integers(min_value=0, max_value=1101), flips=st.lists(
     st.tuples(st.integers(min_value=0, max_value=1101), st.integers(0, 255)), max_size=4))
+@example(cut=192, flips=[(55, 0)])  # an invalid VR in SOP Class UID: found by this fuzzer
 def test_mutated_data_sets_are_read_or_refused_with_a_workstation_error(cut, flips) -> None:
     body, ds = _sample()
     mutated = bytearray(body[: max(cut, 1)])

@@ -24,7 +24,7 @@ from pydicom.uid import (
 
 from workstation.dicom.structure import check_structure, meta_end
 from workstation.dicom.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
-from workstation.errors import CorruptDicomError, NotDicomError
+from workstation.errors import CorruptDicomError, NotDicomError, WorkstationError
 from workstation.store.records import InstanceRecord, record_from_dataset
 
 UNDEFINED_LENGTH = 0xFFFFFFFF
@@ -145,6 +145,25 @@ def _body_encoding(transfer_syntax: str) -> tuple[bool, bool] | None:
     return uid.is_implicit_VR, uid.is_little_endian
 
 
+def _value(ds: Dataset, keyword: str) -> object:
+    """``ds.get(keyword)``; a value pydicom cannot convert (an unknown VR, a malformed
+    number) is a corrupt data set, not a crash."""
+    try:
+        return ds.get(keyword)
+    except Exception as exc:  # pydicom raises many types on malformed values
+        raise CorruptDicomError(reason=f"{keyword}: {type(exc).__name__}: {exc}") from None
+
+
+def _record(ds: Dataset, syntax: str) -> InstanceRecord:
+    """The index record; values that cannot be read make the data set corrupt."""
+    try:
+        return record_from_dataset(ds, syntax)
+    except WorkstationError:
+        raise  # our own refusals (missing or unusable UIDs) as they are
+    except Exception as exc:  # pydicom raises many types on malformed values
+        raise CorruptDicomError(reason=f"{type(exc).__name__}: {exc}") from None
+
+
 def parse_received(
     meta: bytes, body: bytes, transfer_syntax: str, sop_class_uid: str
 ) -> ParsedInstance:
@@ -162,24 +181,26 @@ def parse_received(
         raise CorruptDicomError(
             reason="truncated or empty: no data elements after the file meta information"
         )
+    # as parse_instance: the raw lengths (no value converted), then the whole structure,
+    # and only then a value is read
     _check_complete(ds, body)
-    if MEDIA_STORAGE_DIRECTORY in (ds.get("SOPClassUID"), sop_class_uid):
-        raise NotDicomError(reason="a DICOMDIR (directory of a file-set), not an instance")
     check_structure(body, *encoding)
-    record = record_from_dataset(ds, transfer_syntax)
+    if MEDIA_STORAGE_DIRECTORY in (_value(ds, "SOPClassUID"), sop_class_uid):
+        raise NotDicomError(reason="a DICOMDIR (directory of a file-set), not an instance")
+    record = _record(ds, transfer_syntax)
     return ParsedInstance(dataset=ds, record=record, data=meta + body)
 
 
 def parse_instance(data: bytes) -> ParsedInstance:
     """Dataset, record and the Part 10 bytes to store; raises a StoreError subclass."""
     ds = read_dataset(data)
-    if ds.get("SOPClassUID") == MEDIA_STORAGE_DIRECTORY or (
+    _check_structure(ds, data, is_part10(data))
+    if _value(ds, "SOPClassUID") == MEDIA_STORAGE_DIRECTORY or (
         ds.file_meta and ds.file_meta.get("MediaStorageSOPClassUID") == MEDIA_STORAGE_DIRECTORY
     ):
         raise NotDicomError(reason="a DICOMDIR (directory of a file-set), not an instance")
-    _check_structure(ds, data, is_part10(data))
     syntax = _syntax_of(ds)
-    record = record_from_dataset(ds, syntax)
+    record = _record(ds, syntax)
     if not is_part10(data):
         data = _to_part10(ds, syntax)
     return ParsedInstance(dataset=ds, record=record, data=data)
