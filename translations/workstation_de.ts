@@ -69,6 +69,311 @@
     </message>
 </context>
 <context>
+    <name>ComposerTab</name>
+    <message>
+        <source>Film</source>
+        <translation>Film</translation>
+    </message>
+    <message>
+        <source>Drag series here from the patient browser or the viewer&apos;s series strip, or use the viewer&apos;s Film button for the image it shows.</source>
+        <translation>Serien aus dem Patientenbrowser oder der Serienleiste des Betrachters hierher ziehen, oder mit der Film-Schaltfläche des Betrachters das angezeigte Bild hinzufügen.</translation>
+    </message>
+    <message>
+        <source>◀ Previous</source>
+        <translation>◀ Zurück</translation>
+    </message>
+    <message>
+        <source>Next ▶</source>
+        <translation>Weiter ▶</translation>
+    </message>
+    <message>
+        <source>Printer pixels (1:1)</source>
+        <translation>Druckerpixel (1:1)</translation>
+    </message>
+    <message>
+        <source>Portrait</source>
+        <translation>Hochformat</translation>
+    </message>
+    <message>
+        <source>Landscape</source>
+        <translation>Querformat</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>Farbe</translation>
+    </message>
+    <message>
+        <source>Film annotations</source>
+        <translation>Filmbeschriftung</translation>
+    </message>
+    <message>
+        <source>Patient, study, date, series and image numbers, institution and a 1 cm scale, printed on the film at the height set for the printer</source>
+        <translation>Patient, Studie, Datum, Serien- und Bildnummern, Einrichtung und ein 1-cm-Maßstab, in der für den Drucker eingestellten Höhe auf den Film gedruckt</translation>
+    </message>
+    <message>
+        <source>True size (1 cm = 1 cm)</source>
+        <translation>Originalgröße (1 cm = 1 cm)</translation>
+    </message>
+    <message>
+        <source>Print at the size of the patient from Pixel Spacing; boxes where that is not possible say why under the film</source>
+        <translation>In Patientengröße nach Pixel Spacing drucken; wo das nicht möglich ist, steht der Grund unter dem Film</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Drucker</translation>
+    </message>
+    <message>
+        <source>Film size</source>
+        <translation>Filmformat</translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation>Aufteilung</translation>
+    </message>
+    <message>
+        <source>Orientation</source>
+        <translation>Ausrichtung</translation>
+    </message>
+    <message>
+        <source>Copies</source>
+        <translation>Kopien</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>Medium</translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <source>Selected box</source>
+        <translation>Gewähltes Feld</translation>
+    </message>
+    <message>
+        <source>Image&apos;s window</source>
+        <translation>Fenster des Bildes</translation>
+    </message>
+    <message>
+        <source>Rotate 90° to the left</source>
+        <translation>90° nach links drehen</translation>
+    </message>
+    <message>
+        <source>Rotate 90° to the right</source>
+        <translation>90° nach rechts drehen</translation>
+    </message>
+    <message>
+        <source>Flip</source>
+        <translation>Spiegeln</translation>
+    </message>
+    <message>
+        <source>Invert</source>
+        <translation>Invertieren</translation>
+    </message>
+    <message>
+        <source>Earlier</source>
+        <translation>Früher</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>Später</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Window centre</source>
+        <translation>Fensterzentrum</translation>
+    </message>
+    <message>
+        <source>Window width</source>
+        <translation>Fensterbreite</translation>
+    </message>
+    <message>
+        <source>Zoom</source>
+        <translation>Zoom</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <source>Dropped series: key images only</source>
+        <translation>Abgelegte Serien: nur Schlüsselbilder</translation>
+    </message>
+    <message>
+        <source>Remove all images</source>
+        <translation>Alle Bilder entfernen</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <source>Print films</source>
+        <translation>Filme drucken</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>Als PDF speichern…</translation>
+    </message>
+    <message>
+        <source>System printer…</source>
+        <translation>Systemdrucker…</translation>
+    </message>
+    <message>
+        <source>No DICOM printer: PDF or system printer</source>
+        <translation>Kein DICOM-Drucker: PDF oder Systemdrucker</translation>
+    </message>
+    <message>
+        <source>RGB</source>
+        <translation>RGB</translation>
+    </message>
+    <message>
+        <source>%1 bit</source>
+        <translation>%1 Bit</translation>
+    </message>
+    <message>
+        <source>Printer matrix %1 × %2 pixels, %3, %4 mm per pixel</source>
+        <translation>Druckermatrix %1 × %2 Pixel, %3, %4 mm pro Pixel</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) added to the films.</source>
+        <translation>
+            <numerusform>%n Bild zu den Filmen hinzugefügt.</numerusform>
+            <numerusform>%n Bilder zu den Filmen hinzugefügt.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) left out: not key images.</source>
+        <translation>
+            <numerusform>%n Bild ausgelassen: kein Schlüsselbild.</numerusform>
+            <numerusform>%n Bilder ausgelassen: keine Schlüsselbilder.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n object(s) without pixel data left out.</source>
+        <translation>
+            <numerusform>%n Objekt ohne Pixeldaten ausgelassen.</numerusform>
+            <numerusform>%n Objekte ohne Pixeldaten ausgelassen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No image of it is flagged as a key image.</source>
+        <translation>Keines ihrer Bilder ist als Schlüsselbild markiert.</translation>
+    </message>
+    <message>
+        <source>The image has no pixel data to print.</source>
+        <translation>Das Bild hat keine druckbaren Pixeldaten.</translation>
+    </message>
+    <message>
+        <source>Image added to film %1.</source>
+        <translation>Bild zu Film %1 hinzugefügt.</translation>
+    </message>
+    <message>
+        <source>Click a box on the film to change how it shows its image.</source>
+        <translation>Ein Feld auf dem Film anklicken, um die Darstellung seines Bildes zu ändern.</translation>
+    </message>
+    <message>
+        <source>Film %1, box %2: %3</source>
+        <translation>Film %1, Feld %2: %3</translation>
+    </message>
+    <message>
+        <source>Film %1 of %2</source>
+        <translation>Film %1 von %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) on %1 film(s)</source>
+        <translation>
+            <numerusform>%n Bild auf %1 Film(en)</numerusform>
+            <numerusform>%n Bilder auf %1 Film(en)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Rendering at the printer&apos;s matrix…</source>
+        <translation>Wird in der Druckermatrix berechnet…</translation>
+    </message>
+    <message>
+        <source>Film %1 cannot be rendered: %2</source>
+        <translation>Film %1 kann nicht berechnet werden: %2</translation>
+    </message>
+    <message>
+        <source>Every box is at true size: 1 cm on the patient is 1 cm on the film.</source>
+        <translation>Alle Felder in Originalgröße: 1 cm am Patienten ist 1 cm auf dem Film.</translation>
+    </message>
+    <message>
+        <source>Choose a DICOM printer to print films on.</source>
+        <translation>Zum Drucken von Filmen einen DICOM-Drucker wählen.</translation>
+    </message>
+    <message>
+        <source>The films hold no image yet.</source>
+        <translation>Die Filme enthalten noch kein Bild.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n film(s) queued for printer %1 (job %2). The Jobs panel shows the progress.</source>
+        <translation>
+            <numerusform>%n Film für Drucker %1 eingereiht (Auftrag %2). Der Fortschritt steht in der Auftragsliste.</numerusform>
+            <numerusform>%n Filme für Drucker %1 eingereiht (Auftrag %2). Der Fortschritt steht in der Auftragsliste.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Films not printed on %1: %2 The films are kept: Retry in the Jobs panel prints them again.</source>
+        <translation>Filme nicht auf %1 gedruckt: %2 Die Filme bleiben erhalten: Wiederholen in der Auftragsliste druckt sie erneut.</translation>
+    </message>
+    <message>
+        <source>Job %1: films printed on %2.</source>
+        <translation>Auftrag %1: Filme auf %2 gedruckt.</translation>
+    </message>
+    <message>
+        <source>Printer %1 did not take the films (%2); trying again (attempt %3 of %4).</source>
+        <translation>Drucker %1 hat die Filme nicht angenommen (%2); neuer Versuch (Versuch %3 von %4).</translation>
+    </message>
+    <message>
+        <source>Save films as PDF</source>
+        <translation>Filme als PDF speichern</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>Cancel PDF</source>
+        <translation>PDF abbrechen</translation>
+    </message>
+    <message>
+        <source>Writing the PDF: film %1 of %2…</source>
+        <translation>PDF wird geschrieben: Film %1 von %2…</translation>
+    </message>
+    <message>
+        <source>PDF not written: %1</source>
+        <translation>PDF nicht geschrieben: %1</translation>
+    </message>
+    <message>
+        <source>Films saved as %1 (film size, print at 100 %).</source>
+        <translation>Filme als %1 gespeichert (Filmgröße, mit 100 % drucken).</translation>
+    </message>
+    <message>
+        <source>The system printer cannot be opened.</source>
+        <translation>Der Systemdrucker kann nicht geöffnet werden.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n film(s) sent to the system printer.</source>
+        <translation>
+            <numerusform>%n Film an den Systemdrucker gesendet.</numerusform>
+            <numerusform>%n Filme an den Systemdrucker gesendet.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>DiscontinueDialog</name>
     <message>
         <source>Change of procedure for correct charging</source>
@@ -96,6 +401,7 @@
     </message>
     <message>
         <source>Doctor canceled procedure</source>
+        <extracomment>CID 9300 code value -&gt; the meaning, for translation</extracomment>
         <translation>Arzt hat die Untersuchung abgesagt</translation>
     </message>
     <message>
@@ -686,6 +992,17 @@
     </message>
 </context>
 <context>
+    <name>FilmPreview</name>
+    <message>
+        <source>Window: width %1, centre %2</source>
+        <translation>Fenster: Breite %1, Zentrum %2</translation>
+    </message>
+    <message>
+        <source>Zoom ×%1</source>
+        <translation>Zoom ×%1</translation>
+    </message>
+</context>
+<context>
     <name>FreeSpaceIndicator</name>
     <message>
         <source>Free: unknown</source>
@@ -1240,6 +1557,10 @@ Die mitgelieferten Beispielstudien laden (CT, MR, CR, US und mehr, anonyme Testd
     <message>
         <source>Worklist</source>
         <translation>Worklist</translation>
+    </message>
+    <message>
+        <source>Film</source>
+        <translation>Film</translation>
     </message>
 </context>
 <context>
@@ -1909,6 +2230,41 @@ Trotzdem löschen?</translation>
     </message>
 </context>
 <context>
+    <name>PrinterStatusLabel</name>
+    <message>
+        <source>No DICOM printer chosen: films go to PDF or the system printer.</source>
+        <translation>Kein DICOM-Drucker gewählt: Filme gehen als PDF oder an den Systemdrucker.</translation>
+    </message>
+    <message>
+        <source>Asking printer %1 for its status…</source>
+        <translation>Drucker %1 wird nach seinem Status gefragt…</translation>
+    </message>
+    <message>
+        <source>Printer %1 not reached: %2</source>
+        <translation>Drucker %1 nicht erreicht: %2</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>bereit</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <source>failure</source>
+        <translation>Störung</translation>
+    </message>
+    <message>
+        <source>● %1: %2 (%3)</source>
+        <translation>● %1: %2 (%3)</translation>
+    </message>
+    <message>
+        <source>status not known</source>
+        <translation>Status unbekannt</translation>
+    </message>
+</context>
+<context>
     <name>QueryPanel</name>
     <message>
         <source>Study Root</source>
@@ -2151,6 +2507,7 @@ Trotzdem löschen?</translation>
     </message>
     <message>
         <source>Family name:</source>
+        <extracomment>the form&apos;s fields in order: (name, label)</extracomment>
         <translation>Nachname:</translation>
     </message>
     <message>
@@ -2283,6 +2640,7 @@ Trotzdem löschen?</translation>
     </message>
     <message>
         <source>required</source>
+        <extracomment>rule codes of RegistrationError, worded for the form</extracomment>
         <translation>Pflichtfeld</translation>
     </message>
     <message>
@@ -3066,7 +3424,7 @@ Trotzdem löschen?</translation>
     <name>ViewerTab</name>
     <message>
         <source>This series cannot be shown here: %1</source>
-        <extracomment>a line for the status bar</extracomment>
+        <extracomment>a line for the status bar (SOP Instance UID, frame, display: window / rotate / flip_h / invert) for the films</extracomment>
         <translation>Diese Serie kann hier nicht angezeigt werden: %1</translation>
     </message>
     <message>
@@ -3313,6 +3671,22 @@ Trotzdem löschen?</translation>
         <translation>Schlüsselbilder, den Presentation State oder eine Bildschirmaufnahme im Speicher sichern</translation>
     </message>
     <message>
+        <source>This image, as shown</source>
+        <translation>Dieses Bild, wie angezeigt</translation>
+    </message>
+    <message>
+        <source>Key images of this tab</source>
+        <translation>Schlüsselbilder dieses Tabs</translation>
+    </message>
+    <message>
+        <source>Film</source>
+        <translation>Film</translation>
+    </message>
+    <message>
+        <source>Put the image shown, or the key images, on the films of the Film tab</source>
+        <translation>Das angezeigte Bild oder die Schlüsselbilder auf die Filme des Film-Tabs legen</translation>
+    </message>
+    <message>
         <source>Compare…</source>
         <translation>Vergleichen…</translation>
     </message>
@@ -3416,6 +3790,7 @@ Trotzdem löschen?</translation>
     </message>
     <message>
         <source>Scheduled</source>
+        <extracomment>(attribute of the item, header)</extracomment>
         <translation>Geplant</translation>
     </message>
     <message>

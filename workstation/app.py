@@ -208,6 +208,7 @@ class Workstation(QObject):
         old, self.settings = self.settings, new
         self.window.settings = new
         self.window.query_panel.refresh_nodes()
+        self.window.composer_tab.reload_printers()
         self.store.duplicate_policy = new.storage.duplicate_policy
         self.store.min_free_space_mb = new.storage.min_free_space_mb
         if needs_node_restart(old, new):
@@ -241,6 +242,7 @@ class Workstation(QObject):
         self.settings = new
         self.window.settings = new
         self.window.query_panel.refresh_nodes()
+        self.window.composer_tab.reload_printers()
         self.schedule_cleanup()
 
     def schedule_cleanup(self) -> None:

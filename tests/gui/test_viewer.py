@@ -224,9 +224,9 @@ def test_double_clicking_a_series_opens_a_viewer_tab(qtbot, start_app, tmp_path:
     rect = table.visualRect(table.model().index(0, 2))
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert w.tabs.count() == 4  # patients, query/retrieve, worklist, the new viewer
+    assert w.tabs.count() == 5  # patients, query/retrieve, worklist, film, the new viewer
     tab = w.viewer_tabs()[0]
     assert w.tabs.currentWidget() is tab
     assert tab.viewports[0].count() == 10
     w.close_tab(w.tabs.indexOf(tab))
-    assert w.tabs.count() == 3 and not w.viewer_tabs()
+    assert w.tabs.count() == 4 and not w.viewer_tabs()

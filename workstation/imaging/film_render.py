@@ -41,6 +41,7 @@ RESAMPLE = {
     "CUBIC": Image.Resampling.BICUBIC,
 }
 ANNOTATION_MARGIN_MM = 2.0
+HALO_FRACTION = 0.12  # the black outline of film annotations, of the letters' height
 
 
 @dataclass(frozen=True)
@@ -299,12 +300,12 @@ def font_for(height_px: float) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 def _burn(raster: np.ndarray, mask: np.ndarray, value: float) -> None:
     """Blend ``value`` into ``raster`` where ``mask`` (uint8 coverage) is set."""
-    alpha = mask.astype(np.float64) / 255.0
+    ys, xs = np.nonzero(mask)  # only the inked pixels: text covers a sliver of a film
+    alpha = mask[ys, xs].astype(np.float64) / 255.0
     if raster.ndim == 3:
-        alpha = alpha[..., None]
-    hit = mask > 0
-    blended = raster.astype(np.float64) * (1.0 - alpha) + value * alpha
-    raster[hit] = np.rint(blended[hit]).astype(raster.dtype)
+        alpha = alpha[:, None]
+    blended = raster[ys, xs].astype(np.float64) * (1.0 - alpha) + value * alpha
+    raster[ys, xs] = np.rint(blended).astype(raster.dtype)
 
 
 def annotate(
@@ -314,10 +315,11 @@ def annotate(
     *,
     scale_px_per_mm: float | None = None,
 ) -> np.ndarray:
-    """Film annotations burned into ``raster`` (changed in place and returned), white,
-    capital letters ``spec.annotation_mm`` tall on film: patient top left, study and date
-    top right, series bottom left, institution bottom right; ``scale`` (its text the
-    label) as a 1 cm bar of ``scale_px_per_mm`` film pixels per patient mm, bottom centre."""
+    """Film annotations burned into ``raster`` (changed in place and returned), white
+    with a black outline, capital letters ``spec.annotation_mm`` tall on film: patient
+    top left, study and date top right, series bottom left, institution bottom right;
+    ``scale`` (its text the label) as a 1 cm bar of ``scale_px_per_mm`` film pixels per
+    patient mm, bottom centre."""
     rows, cols = raster.shape[:2]
     height = spec.annotation_mm / spec.pixel_mm
     font = font_for(height)
@@ -325,6 +327,11 @@ def annotate(
     line = round(height * 1.5)
     mask = Image.new("L", (cols, rows), 0)
     draw = ImageDraw.Draw(mask)
+    # a black outline around every letter and the bar, so that text stays readable
+    # over white parts of an image (burned first, the white over it)
+    halo = Image.new("L", (cols, rows), 0)
+    halo_draw = ImageDraw.Draw(halo)
+    stroke = max(1, round(height * HALO_FRACTION))
     top_ascent = font.getbbox("H")[1]
 
     def put(lines: list[str], left: bool, top: bool) -> None:
@@ -334,6 +341,8 @@ def annotate(
             x = margin if left else cols - margin - width
             k = i if top else len(lines) - 1 - i
             y = margin + k * line if top else rows - margin - round(height) - k * line
+            halo_draw.text((x, y - top_ascent), text, fill=255, font=font,
+                           stroke_width=stroke, stroke_fill=255)  # fmt: skip
             draw.text((x, y - top_ascent), text, fill=255, font=font)
 
     get = {k: str(v) for k, v in texts.items() if v}
@@ -346,11 +355,16 @@ def annotate(
         thick = max(1, round(0.5 / spec.pixel_mm))
         x0 = (cols - bar) // 2
         y1 = rows - margin
+        halo_draw.rectangle((x0 - stroke, y1 - thick - stroke, x0 + bar - 1 + stroke,
+                             y1 - 1 + stroke), fill=255)  # fmt: skip
         draw.rectangle((x0, y1 - thick, x0 + bar - 1, y1 - 1), fill=255)
         width = draw.textlength(get["scale"], font=font)
         y = y1 - thick - round(height * 0.5) - round(height)
+        halo_draw.text(((cols - width) / 2, y - top_ascent), get["scale"], fill=255, font=font,
+                       stroke_width=stroke, stroke_fill=255)  # fmt: skip
         draw.text(((cols - width) / 2, y - top_ascent), get["scale"], fill=255, font=font)
     value = 255 if raster.ndim == 3 or raster.dtype == np.uint8 else max_value(spec.bits)
+    _burn(raster, np.asarray(halo), 0)
     _burn(raster, np.asarray(mask), value)
     return raster
 
@@ -403,14 +417,20 @@ def render_sheet(sheet: Sheet, *, sources: dict | None = None) -> SheetRaster:
     return SheetRaster(spec, film, rects, boxes, rendered)
 
 
+SCALE_TOLERANCE = 0.005  # boxes of one layout differ by a pixel: 0.5 % is one scale
+
+
 def _common_scale(rendered: list[RenderedBox | None]) -> float | None:
-    """Film pixels per patient mm when every image box has the same one (a scale bar is
-    only true then), else None."""
-    scales = set()
+    """Film pixels per patient mm when every image box has the same one within
+    :data:`SCALE_TOLERANCE` (a scale bar is only true then; the boxes of a layout differ
+    in size by up to a pixel, and so do their fitted scales), else None."""
+    scales = []
     for box in rendered:
         if box is None:
             continue
         if box.mm_per_source_px is None:
             return None
-        scales.add(round(box.scale[0] / box.mm_per_source_px[0], 3))
-    return scales.pop() if len(scales) == 1 else None
+        scales.append(box.scale[0] / box.mm_per_source_px[0])
+    if not scales or max(scales) > min(scales) * (1.0 + SCALE_TOLERANCE):
+        return None
+    return sum(scales) / len(scales)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,9 +108,9 @@ def write_pdf(path: Path | str, pages: Sequence[PdfPage], *, title: str = "") ->
         raise PrintOutputError(path=str(path), reason="there is no sheet to write")
     count = len(pages)
     kids = b" ".join(b"%d 0 R" % (3 + 3 * i) for i in range(count))
+    tmp = path.with_name(path.name + ".part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
         with tmp.open("wb") as fh:
             w = _Writer(fh)
             w.raw(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
@@ -130,7 +130,11 @@ def write_pdf(path: Path | str, pages: Sequence[PdfPage], *, title: str = "") ->
             w.raw(b"startxref\n%d\n%%%%EOF\n" % xref)
         tmp.replace(path)
     except OSError as exc:
+        tmp.unlink(missing_ok=True)
         raise PrintOutputError(path=str(path), reason=str(exc)) from None
+    except BaseException:  # stopped (cancelled) or a page that cannot be drawn
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -229,20 +233,35 @@ def sheet_page(sheet: Sheet, rendered: object | None = None) -> PdfPage:
                    8 if spec.color else spec.bits)  # fmt: skip
 
 
-def write_sheets_pdf(path: Path | str, sheets: Sequence[Sheet], *, title: str = "") -> Path:
+def write_sheets_pdf(
+    path: Path | str,
+    sheets: Sequence[Sheet],
+    *,
+    title: str = "",
+    rendered: Mapping[int, object] | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> Path:
     """Render each sheet and write them to ``path``, one page per sheet at film size.
 
-    Pages are rendered one at a time while the file is written, so memory holds one
-    sheet's raster (and its compressed image) at a time."""
-    return write_pdf(path, _LazyPages(sheets), title=title)
+    ``rendered``: sheets already rendered (index -> ``SheetRaster``, e.g. the preview's),
+    used as they are. Pages are rendered one at a time while the file is written, so
+    memory holds one sheet's raster (and its compressed image) at a time. ``on_page``
+    (pages done, total) is called before each page: it may raise to stop (the partial
+    file is removed)."""
+    return write_pdf(path, _LazyPages(sheets, rendered or {}, on_page), title=title)
 
 
 class _LazyPages(Sequence):
-    def __init__(self, sheets: Sequence[Sheet]) -> None:
+    def __init__(self, sheets: Sequence[Sheet], rendered: Mapping[int, object],
+                 on_page: Callable[[int, int], None] | None) -> None:  # fmt: skip
         self.sheets = list(sheets)
+        self.rendered = rendered
+        self.on_page = on_page
 
     def __len__(self) -> int:
         return len(self.sheets)
 
     def __getitem__(self, index):  # type: ignore[override]
-        return sheet_page(self.sheets[index])
+        if self.on_page is not None:
+            self.on_page(index, len(self.sheets))
+        return sheet_page(self.sheets[index], self.rendered.get(index))

@@ -37,6 +37,7 @@ from workstation.ui.job_worker import JobWorker
 from workstation.ui.jobs_panel import JobsPanel
 from workstation.ui.node_bridge import NodeBridge
 from workstation.ui.node_status import NodeState, NodeStatusLabel
+from workstation.ui.print import wiring as print_wiring
 from workstation.ui.qr.query_panel import QueryPanel
 from workstation.ui.storage_status import FreeSpaceIndicator
 from workstation.ui.viewer.series_strip import series_uid_of
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.tabs.tabBar().setTabButton(1, QTabBar.ButtonPosition.RightSide, None)
         self.exam_service = None  # the runtime's ExamService when the app sets it
         self.worklist_tab, self.exam_controller = worklist_wiring.install(self, self.tabs)
+        self.composer_tab = print_wiring.install(self, self.tabs)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         # a series dragged from the browser: over a tab it shows that tab (to drop on a
         # viewport); dropped on the tab bar it opens in a new tab
@@ -327,6 +329,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("This series has no image to show."), 8000)
             return None
         tab.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        print_wiring.connect_viewer(tab, self.composer_tab)
         self._add_tab(tab)
         tab.take_focus()
         return tab
@@ -424,6 +427,7 @@ class MainWindow(QMainWindow):
             self.browser.shutdown()
             self.query_panel.shutdown()
             self.worklist_tab.shutdown()
+            self.composer_tab.shutdown()
             for i in range(self.tabs.count()):
                 tab = self.tabs.widget(i)
                 if isinstance(tab, SeriesTab):

@@ -18,6 +18,7 @@ from workstation.dicom.read import read_dicom
 from workstation.errors import WorkstationError
 from workstation.imaging.annotation_graphics import to_layer
 from workstation.imaging.gsps import read_kos, read_presentation_state
+from workstation.imaging.luts import Window
 from workstation.imaging.stack import ImageStack
 from workstation.services import viewer_objects as objects
 from workstation.store.browse import SeriesRow, series_of_study, studies_of_same_patient
@@ -79,6 +80,36 @@ class PresentationActions:
                     seen.add(uid)
                     sources.append(stack.header(i))
         return sources
+
+    # -- films -------------------------------------------------------------------------------
+    def film_current_image(self) -> bool:
+        """Ask for the active viewport's image on the films, shown as it is shown here
+        (window, rotation, flip, inversion); False when there is none."""
+        vp = self.active
+        if vp is None or vp.stack is None or self.store is None:
+            return False
+        display: dict = {"rotate": vp.rotation, "flip_h": vp.flip_horizontal,
+                         "invert": vp.invert}  # fmt: skip
+        if isinstance(vp.window, Window):  # a VOI LUT stays the image's own
+            display["window"] = (float(vp.window.center), float(vp.window.width))
+        self.film_requested.emit(vp.stack.sop_uid(vp.index), vp.stack.frame(vp.index), display)
+        return True
+
+    def film_key_images(self) -> int:
+        """Ask for every flagged image of the tab on the films; how many."""
+        count = 0
+        for stack in self.stacks.values():
+            for i in range(len(stack)):
+                if stack.key_images and stack.sop_uid(i) in stack.key_images:
+                    self.film_requested.emit(stack.sop_uid(i), stack.frame(i), {})
+                    count += 1
+        if not count:
+            QMessageBox.information(
+                self, self.tr("Key images"),
+                self.tr("No image is flagged as a key image. Flag images with the Key button "
+                        "(K) first."),
+            )  # fmt: skip
+        return count
 
     # -- saving ------------------------------------------------------------------------------
     def _saved(self, what: str, saved: objects.SavedObject) -> None:

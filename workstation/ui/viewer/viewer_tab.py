@@ -74,6 +74,8 @@ class ViewerTab(PresentationActions, QWidget):
 
     #: a line for the status bar
     message = Signal(str)
+    #: (SOP Instance UID, frame, display: window / rotate / flip_h / invert) for the films
+    film_requested = Signal(str, int, object)
 
     def __init__(
         self,
@@ -282,6 +284,8 @@ class ViewerTab(PresentationActions, QWidget):
             "save_gsps": self.save_presentation_state,
             "save_sc": self.save_secondary_capture,
             "compare": self.compare_dialog,
+            "film_image": self.film_current_image,
+            "film_keys": self.film_key_images,
         }
         for name, slot in on.items():
             tb.action(name).triggered.connect(lambda _checked=False, f=slot: f())
@@ -290,7 +294,7 @@ class ViewerTab(PresentationActions, QWidget):
         tb.preset_combo.activated.connect(lambda i: self.apply_preset(tb.preset_combo.itemData(i)))
         tb.presentation_combo.activated.connect(self.apply_presentation_choice)
         tb.action("compare").setEnabled(self.store is not None and bool(self.study_uid))
-        for name in ("save_kos", "save_gsps", "save_sc"):
+        for name in ("save_kos", "save_gsps", "save_sc", "film_image", "film_keys"):
             tb.action(name).setEnabled(self.store is not None)
 
     def current_tool(self):

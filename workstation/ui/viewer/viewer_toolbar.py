@@ -138,6 +138,24 @@ class ViewerToolbar(QWidget):
         save.setMenu(self.save_menu)
         save.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.addWidget(save)
+        self.film_menu = QMenu(self)
+        self.film_menu.setObjectName("filmMenu")
+        for name, text in (
+            ("film_image", self.tr("This image, as shown")),
+            ("film_keys", self.tr("Key images of this tab")),
+        ):
+            action = QAction(text, self)
+            action.setObjectName(name)
+            self.actions_by_name[name] = action
+            self.film_menu.addAction(action)
+        film = QToolButton(self)
+        film.setObjectName("filmButton")
+        film.setText(self.tr("Film"))
+        film.setToolTip(self.tr("Put the image shown, or the key images, on the films of the "
+                                "Film tab"))  # fmt: skip
+        film.setMenu(self.film_menu)
+        film.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.addWidget(film)
         self._action("compare", self.tr("Compare…"), self.tr("Open another study of this patient beside "
                                                    "this one"), "")  # fmt: skip
 

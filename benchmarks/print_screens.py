@@ -1,0 +1,167 @@
+"""Screenshots of the film composer under Xvfb, with DCMTK dcmprscp as the printer:
+
+  film_ct_4x5.png      a 4x5 CT film on 14INX17IN at the printer's 4096 x 4976 matrix,
+                       12 bit, film annotations on, a box selected; the printer status
+  film_cr_1x2.png      a 1x2 portrait CR film (two chest images) with annotations and
+                       true size asked (the note says why it is not possible)
+  film_refused.png     a print the printer refused (a film size it does not take): the
+                       reason in the composer, the films kept in the job queue
+
+dcmprscp runs on loopback from a temporary folder and is stopped by its pid at the end.
+Run by hand: ``.venv/bin/python benchmarks/print_screens.py [--out /tmp/screens]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import screenshots
+
+REPO = Path(__file__).resolve().parents[1]
+WAIT_S = 60.0
+
+
+def copies(folder: Path, name: str, count: int, study_uid: str, series_number: int,
+           patient: str = "Film^Demo") -> list[Path]:  # fmt: skip
+    import pydicom
+    from pydicom.data import get_testdata_file
+    from pydicom.uid import generate_uid
+
+    folder.mkdir(parents=True, exist_ok=True)
+    series = generate_uid()
+    made = []
+    for n in range(count):
+        ds = pydicom.dcmread(get_testdata_file(name))
+        ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series
+        ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.PatientName, ds.PatientID = patient, "FILM-014"
+        ds.InstitutionName = "General Hospital"
+        ds.StudyDescription = ds.get("StudyDescription") or "Chest"
+        ds.SeriesNumber, ds.InstanceNumber = series_number, n + 1
+        path = folder / f"{name}-{series_number}-{n:03d}.dcm"
+        ds.save_as(path)
+        made.append(path)
+    return made
+
+
+def wait(predicate, timeout: float = WAIT_S) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        screenshots.pump(50)
+        if predicate():
+            return True
+    return False
+
+
+def inside(out: Path) -> int:
+    warnings.simplefilter("ignore")
+    sys.path.insert(0, str(REPO))
+    from pydicom.uid import generate_uid
+    from PySide6.QtWidgets import QApplication
+
+    from tests.integration.print_support import PRINTER_AET, PrintSCP
+    from workstation.config.settings import (
+        FilmSizeEntry,
+        PrinterProfile,
+        PrintersSettings,
+        Settings,
+    )
+    from workstation.jobs import JobState
+    from workstation.runtime import Runtime
+    from workstation.ui.print.composer_tab import ComposerTab
+
+    app = QApplication([sys.argv[0]])
+    print(f"Qt platform: {app.platformName()}")
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="ws-film-"))
+    scp = PrintSCP(work / "scp", screenshots.free_port())
+    scp.root.mkdir()
+    proc = subprocess.Popen(["dcmprscp", "-c", str(scp.write_config()), "-p", PRINTER_AET],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        assert wait(scp.listening, 20), "dcmprscp did not start"
+        laser = PrinterProfile(
+            name="Laser 1", ae_title=PRINTER_AET, host="127.0.0.1", port=scp.port,
+            film_sizes=(FilmSizeEntry(id="14INX17IN", matrix_cols=4096, matrix_rows=4976),
+                        FilmSizeEntry(id="11INX14IN", matrix_cols=3300, matrix_rows=4200)),
+            display_formats=("STANDARD\\4,5", "STANDARD\\1,2", "STANDARD\\2,2"),
+            bits=12, mediums=("BLUE FILM", "CLEAR FILM", "PAPER"), retries=0,
+        )  # fmt: skip
+        settings = Settings(ae_title="MODALITY1", data_dir=work / "store", min_free_space_mb=0)
+        settings = settings.model_copy(update={"printers": PrintersSettings(printers=(laser,))})
+        rt = Runtime(settings)
+        ct_study, cr_study = generate_uid(), generate_uid()
+        for path in copies(work / "in", "CT_small.dcm", 20, ct_study, 2):
+            rt.store.add_file(path)
+        for name in ("RG1_UNCR.dcm", "RG3_UNCR.dcm"):
+            for path in copies(work / "in", name, 1, cr_study, 1 + name.startswith("RG3")):
+                rt.store.add_file(path)
+        rt.start(node=False)
+        tab = ComposerTab(rt.store, lambda: rt.settings, rt.queue, rt.runner.wake)
+        tab.setWindowTitle("Workstation — Film")
+        tab.resize(1500, 960)
+        tab.show()
+
+        def rendered() -> bool:
+            done = wait(lambda: not tab.rendering())
+            screenshots.pump(300)  # the layout follows the notes under the film
+            return done
+
+        # 1. a 4x5 CT film
+        tab.format_combo.setCurrentIndex(tab.format_combo.findData("STANDARD\\4,5"))
+        tab.annotations_check.setChecked(True)
+        tab.add_uids([ct_study])
+        tab.composer.update(6, window=(40.0, 80.0))
+        tab._select(6)
+        assert wait(lambda: tab.status_label.last()[1] != ""), "no printer status"
+        assert rendered()
+        screenshots.save(tab.grab(), out / "film_ct_4x5.png")
+
+        # 2. a 1x2 portrait CR film, annotations, true size asked
+        tab.clear()
+        tab.format_combo.setCurrentIndex(tab.format_combo.findData("STANDARD\\1,2"))
+        tab.true_size_check.setChecked(True)
+        tab.add_uids([cr_study])
+        assert rendered()
+        screenshots.save(tab.grab(), out / "film_cr_1x2.png")
+
+        # 3. a film size the printer does not take: refused, kept
+        tab.true_size_check.setChecked(False)
+        tab.size_combo.setCurrentIndex(tab.size_combo.findData("11INX14IN"))
+        assert rendered()
+        [job_id] = tab.print_films()
+        assert wait(lambda: rt.queue.get(job_id).state is JobState.FAILED), "not refused"
+        tab.on_job_changed(job_id)
+        screenshots.pump(300)
+        screenshots.save(tab.grab(), out / "film_refused.png")
+        tab.shutdown()
+        rt.stop()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("/tmp/screens"))
+    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside:
+        return inside(args.out)
+    return screenshots.outside(args.out, Path(__file__))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
