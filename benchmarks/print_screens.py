@@ -6,6 +6,8 @@
                        true size asked (the note says why it is not possible)
   film_refused.png     a print the printer refused (a film size it does not take): the
                        reason in the composer, the films kept in the job queue
+  printers_page.png    service mode's printer profiles, the selected printer tested
+  printer_dialog.png   a profile's dialog after "Test printer"
 
 dcmprscp runs on loopback from a temporary folder and is stopped by its pid at the end.
 Run by hand: ``.venv/bin/python benchmarks/print_screens.py [--out /tmp/screens]``.
@@ -142,6 +144,31 @@ def inside(out: Path) -> int:
         screenshots.pump(300)
         screenshots.save(tab.grab(), out / "film_refused.png")
         tab.shutdown()
+
+        # 4. service mode: the printers page tested, the profile's dialog
+        from workstation.net.association import LocalAE
+        from workstation.ui.service.printer_dialog import PrinterDialog
+        from workstation.ui.service.printers_page import PrintersPage
+
+        def local_ae() -> LocalAE:
+            return LocalAE.from_settings(rt.settings)
+
+        page = PrintersPage(rt.settings, local_ae)
+        page.resize(900, 420)
+        page.show()
+        page.table.selectRow(0)
+        page.test_selected()
+        assert wait(lambda: page.status.last()[2] != ""), "no printer status"
+        screenshots.pump(300)
+        screenshots.save(page.grab(), out / "printers_page.png")
+        dialog = PrinterDialog(laser, local_ae)
+        dialog.show()
+        dialog.test_button.click()
+        assert wait(lambda: dialog.status.last()[2] != ""), "no printer status"
+        screenshots.pump(300)
+        screenshots.save(dialog.grab(), out / "printer_dialog.png")
+        dialog.reject()
+        page.shutdown()
         rt.stop()
     finally:
         proc.terminate()

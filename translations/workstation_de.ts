@@ -951,12 +951,100 @@
         <translation>Kompression beim Senden</translation>
     </message>
     <message>
+        <source>Film sizes</source>
+        <translation>Filmformate</translation>
+    </message>
+    <message>
+        <source>Film size</source>
+        <translation>Filmformat</translation>
+    </message>
+    <message>
+        <source>Pixel matrix columns</source>
+        <translation>Pixelmatrix Spalten</translation>
+    </message>
+    <message>
+        <source>Pixel matrix rows</source>
+        <translation>Pixelmatrix Zeilen</translation>
+    </message>
+    <message>
+        <source>Dots per inch</source>
+        <translation>Punkte pro Zoll</translation>
+    </message>
+    <message>
+        <source>Display formats</source>
+        <translation>Aufteilungen</translation>
+    </message>
+    <message>
+        <source>Orientation</source>
+        <translation>Ausrichtung</translation>
+    </message>
+    <message>
+        <source>Magnification</source>
+        <translation>Vergrößerung</translation>
+    </message>
+    <message>
+        <source>Smoothing</source>
+        <translation>Glättung</translation>
+    </message>
+    <message>
+        <source>Border density</source>
+        <translation>Randdichte</translation>
+    </message>
+    <message>
+        <source>Empty image density</source>
+        <translation>Dichte leerer Felder</translation>
+    </message>
+    <message>
+        <source>Minimum density</source>
+        <translation>Minimale Dichte</translation>
+    </message>
+    <message>
+        <source>Maximum density</source>
+        <translation>Maximale Dichte</translation>
+    </message>
+    <message>
+        <source>Media</source>
+        <translation>Medien</translation>
+    </message>
+    <message>
+        <source>Destinations</source>
+        <translation>Ausgaben</translation>
+    </message>
+    <message>
+        <source>Bits per pixel</source>
+        <translation>Bits pro Pixel</translation>
+    </message>
+    <message>
+        <source>Maximum copies</source>
+        <translation>Maximale Kopien</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Priorität</translation>
+    </message>
+    <message>
+        <source>Retries</source>
+        <translation>Wiederholungen</translation>
+    </message>
+    <message>
+        <source>Delay before a retry</source>
+        <translation>Wartezeit vor einer Wiederholung</translation>
+    </message>
+    <message>
+        <source>Film annotation height</source>
+        <translation>Höhe der Filmbeschriftung</translation>
+    </message>
+    <message>
         <source>Remote node: {field}</source>
         <translation>Entfernter Knoten: {field}</translation>
     </message>
     <message>
         <source>Remote node {number}: {field}</source>
         <translation>Entfernter Knoten {number}: {field}</translation>
+    </message>
+    <message>
+        <source>Printer: {field}</source>
+        <translation>Drucker: {field}</translation>
     </message>
     <message>
         <source>After-exam rules</source>
@@ -2230,6 +2318,201 @@ Trotzdem löschen?</translation>
     </message>
 </context>
 <context>
+    <name>PrinterDialog</name>
+    <message>
+        <source>Edit printer</source>
+        <translation>Drucker bearbeiten</translation>
+    </message>
+    <message>
+        <source>Add printer</source>
+        <translation>Drucker hinzufügen</translation>
+    </message>
+    <message>
+        <source>1 to 16 characters, no backslash</source>
+        <translation>1 bis 16 Zeichen, kein Backslash</translation>
+    </message>
+    <message>
+        <source>IP address or host name</source>
+        <translation>IP-Adresse oder Hostname</translation>
+    </message>
+    <message>
+        <source>Test printer</source>
+        <translation>Drucker testen</translation>
+    </message>
+    <message>
+        <source>Ask the printer for its status (DICOM N-GET)</source>
+        <translation>Den Drucker nach seinem Status fragen (DICOM N-GET)</translation>
+    </message>
+    <message>
+        <source>Film size</source>
+        <translation>Filmformat</translation>
+    </message>
+    <message>
+        <source>Columns</source>
+        <translation>Spalten</translation>
+    </message>
+    <message>
+        <source>Rows</source>
+        <translation>Zeilen</translation>
+    </message>
+    <message>
+        <source>or dpi</source>
+        <translation>oder dpi</translation>
+    </message>
+    <message>
+        <source>Add film size</source>
+        <translation>Filmformat hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove film size</source>
+        <translation>Filmformat entfernen</translation>
+    </message>
+    <message>
+        <source>One per line: STANDARD\C,R, ROW\n,n,... or COL\n,n,...; the first is the default</source>
+        <translation>Eine pro Zeile: STANDARD\C,R, ROW\n,n,... oder COL\n,n,...; die erste ist die Vorgabe</translation>
+    </message>
+    <message>
+        <source>(not sent)</source>
+        <translation>(nicht gesendet)</translation>
+    </message>
+    <message>
+        <source>printer specific; empty: not sent</source>
+        <translation>druckerspezifisch; leer: nicht gesendet</translation>
+    </message>
+    <message>
+        <source>BLACK, WHITE or hundredths of optical density (e.g. 150)</source>
+        <translation>BLACK, WHITE oder Hundertstel optischer Dichte (z. B. 150)</translation>
+    </message>
+    <message>
+        <source>not sent</source>
+        <translation>nicht gesendet</translation>
+    </message>
+    <message>
+        <source>Comma separated; the first is the default</source>
+        <translation>Durch Kommas getrennt; der erste ist die Vorgabe</translation>
+    </message>
+    <message>
+        <source>Colour printer (Basic Color Print Management)</source>
+        <translation>Farbdrucker (Basic Color Print Management)</translation>
+    </message>
+    <message>
+        <source>8 bit</source>
+        <translation>8 Bit</translation>
+    </message>
+    <message>
+        <source>12 bit</source>
+        <translation>12 Bit</translation>
+    </message>
+    <message>
+        <source>Send a Presentation LUT</source>
+        <translation>Presentation LUT senden</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Drucker</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <source>AE title:</source>
+        <translation>AE-Titel:</translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation>Host:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port:</translation>
+    </message>
+    <message>
+        <source>Films</source>
+        <translation>Filme</translation>
+    </message>
+    <message>
+        <source>Film sizes and the printer&apos;s pixel matrix (portrait) for each:</source>
+        <translation>Filmformate und die Pixelmatrix des Druckers (Hochformat) für jedes:</translation>
+    </message>
+    <message>
+        <source>Display formats:</source>
+        <translation>Aufteilungen:</translation>
+    </message>
+    <message>
+        <source>Orientation:</source>
+        <translation>Ausrichtung:</translation>
+    </message>
+    <message>
+        <source>Media:</source>
+        <translation>Medien:</translation>
+    </message>
+    <message>
+        <source>Destinations:</source>
+        <translation>Ausgaben:</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Bild</translation>
+    </message>
+    <message>
+        <source>Grey:</source>
+        <translation>Grau:</translation>
+    </message>
+    <message>
+        <source>Magnification:</source>
+        <translation>Vergrößerung:</translation>
+    </message>
+    <message>
+        <source>Smoothing:</source>
+        <translation>Glättung:</translation>
+    </message>
+    <message>
+        <source>Border density:</source>
+        <translation>Randdichte:</translation>
+    </message>
+    <message>
+        <source>Empty image density:</source>
+        <translation>Dichte leerer Felder:</translation>
+    </message>
+    <message>
+        <source>Min density (1/100 OD):</source>
+        <translation>Minimale Dichte (1/100 OD):</translation>
+    </message>
+    <message>
+        <source>Max density (1/100 OD):</source>
+        <translation>Maximale Dichte (1/100 OD):</translation>
+    </message>
+    <message>
+        <source>Annotation height:</source>
+        <translation>Beschriftungshöhe:</translation>
+    </message>
+    <message>
+        <source>Printing</source>
+        <translation>Drucken</translation>
+    </message>
+    <message>
+        <source>Maximum copies:</source>
+        <translation>Maximale Kopien:</translation>
+    </message>
+    <message>
+        <source>Priority:</source>
+        <translation>Priorität:</translation>
+    </message>
+    <message>
+        <source>Retries:</source>
+        <translation>Wiederholungen:</translation>
+    </message>
+    <message>
+        <source>Delay before a retry:</source>
+        <translation>Wartezeit vor einer Wiederholung:</translation>
+    </message>
+    <message>
+        <source>Message timeout (DIMSE):</source>
+        <translation>Nachrichten-Zeitlimit (DIMSE):</translation>
+    </message>
+</context>
+<context>
     <name>PrinterStatusLabel</name>
     <message>
         <source>No DICOM printer chosen: films go to PDF or the system printer.</source>
@@ -2262,6 +2545,89 @@ Trotzdem löschen?</translation>
     <message>
         <source>status not known</source>
         <translation>Status unbekannt</translation>
+    </message>
+</context>
+<context>
+    <name>PrintersPage</name>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Film sizes (pixel matrix)</source>
+        <translation>Filmformate (Pixelmatrix)</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Bild</translation>
+    </message>
+    <message>
+        <source>Copies, retries</source>
+        <translation>Kopien, Wiederholungen</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>Hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>Duplizieren</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Test printer</source>
+        <translation>Drucker testen</translation>
+    </message>
+    <message>
+        <source>Ask the selected printer for its status (N-GET)</source>
+        <translation>Den gewählten Drucker nach seinem Status fragen (N-GET)</translation>
+    </message>
+    <message>
+        <source>Select a printer and press Test printer to ask it for its status.</source>
+        <translation>Einen Drucker wählen und Drucker testen drücken, um seinen Status zu erfragen.</translation>
+    </message>
+    <message>
+        <source> films per print job</source>
+        <translation> Filme pro Druckauftrag</translation>
+    </message>
+    <message>
+        <source>The printer&apos;s queue holds this many film sheets; longer prints are split into several jobs</source>
+        <translation>Die Warteschlange des Druckers fasst so viele Filme; längere Drucke werden auf mehrere Aufträge verteilt</translation>
+    </message>
+    <message>
+        <source>Default printer:</source>
+        <translation>Standarddrucker:</translation>
+    </message>
+    <message>
+        <source>Printer queue:</source>
+        <translation>Drucker-Warteschlange:</translation>
+    </message>
+    <message>
+        <source>colour</source>
+        <translation>Farbe</translation>
+    </message>
+    <message>
+        <source>grey %1 bit</source>
+        <translation>Grau %1 Bit</translation>
+    </message>
+    <message>
+        <source>up to %1 copies, %2 retries</source>
+        <translation>bis %1 Kopien, %2 Wiederholungen</translation>
+    </message>
+    <message>
+        <source>the first printer</source>
+        <translation>der erste Drucker</translation>
     </message>
 </context>
 <context>
@@ -2899,6 +3265,42 @@ Trotzdem löschen?</translation>
         <source>must be {n} (migrate older settings first)</source>
         <translation>muss {n} sein (ältere Einstellungen zuerst umwandeln)</translation>
     </message>
+    <message>
+        <source>must be 1-16 capital letters, digits, &apos;_&apos; or spaces</source>
+        <translation>muss aus 1-16 Großbuchstaben, Ziffern, &apos;_&apos; oder Leerzeichen bestehen</translation>
+    </message>
+    <message>
+        <source>must be PORTRAIT or LANDSCAPE</source>
+        <translation>muss PORTRAIT oder LANDSCAPE sein</translation>
+    </message>
+    <message>
+        <source>must be HIGH, MED or LOW</source>
+        <translation>muss HIGH, MED oder LOW sein</translation>
+    </message>
+    <message>
+        <source>must be 8 or 12</source>
+        <translation>muss 8 oder 12 sein</translation>
+    </message>
+    <message>
+        <source>{value} is not STANDARD\C,R, ROW\n,... or COL\n,...</source>
+        <translation>{value} ist nicht STANDARD\C,R, ROW\n,... oder COL\n,...</translation>
+    </message>
+    <message>
+        <source>must not list an entry twice</source>
+        <translation>darf keinen Eintrag zweimal enthalten</translation>
+    </message>
+    <message>
+        <source>give both matrix columns and rows</source>
+        <translation>Spalten und Zeilen der Matrix angeben</translation>
+    </message>
+    <message>
+        <source>give the pixel matrix or the dpi</source>
+        <translation>die Pixelmatrix oder die dpi angeben</translation>
+    </message>
+    <message>
+        <source>must be BLACK, WHITE or a number</source>
+        <translation>muss BLACK, WHITE oder eine Zahl sein</translation>
+    </message>
 </context>
 <context>
     <name>SearchBar</name>
@@ -3026,6 +3428,10 @@ Trotzdem löschen?</translation>
     <message>
         <source>Storage</source>
         <translation>Speicher</translation>
+    </message>
+    <message>
+        <source>Printers</source>
+        <translation>Drucker</translation>
     </message>
     <message>
         <source>Change service password…</source>

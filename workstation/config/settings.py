@@ -375,6 +375,16 @@ def make_node(**data: Any) -> RemoteNode:
         raise SettingsError(**err.values) from None
 
 
+def make_printer(**data: Any) -> PrinterProfile:
+    """A printer profile from ``data`` (raises SettingsError, field ``printers.printers.*``)."""
+    try:
+        return PrinterProfile.model_validate(data)
+    except ValidationError as exc:
+        err = _settings_error(exc)
+        err.values["field"] = "printers.printers." + err.values["field"]
+        raise SettingsError(**err.values) from None
+
+
 def parse_node_spec(spec: str, roles: frozenset[Role] | None = None) -> RemoteNode:
     """Parse ``NAME=AET@HOST:PORT`` (the command line's ``--node``)."""
     m = _NODE_SPEC.match(spec.strip())

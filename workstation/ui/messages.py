@@ -79,6 +79,35 @@ NODE_FIELD_LABELS: dict[str, str] = {
     "compression": QT_TRANSLATE_NOOP("Fields", "Compression when sending"),
 }
 
+PRINTER_FIELD_LABELS: dict[str, str] = {
+    "name": QT_TRANSLATE_NOOP("Fields", "Name"),
+    "ae_title": QT_TRANSLATE_NOOP("Fields", "AE title"),
+    "host": QT_TRANSLATE_NOOP("Fields", "Host"),
+    "port": QT_TRANSLATE_NOOP("Fields", "Port"),
+    "film_sizes": QT_TRANSLATE_NOOP("Fields", "Film sizes"),
+    "id": QT_TRANSLATE_NOOP("Fields", "Film size"),
+    "matrix_cols": QT_TRANSLATE_NOOP("Fields", "Pixel matrix columns"),
+    "matrix_rows": QT_TRANSLATE_NOOP("Fields", "Pixel matrix rows"),
+    "dpi": QT_TRANSLATE_NOOP("Fields", "Dots per inch"),
+    "display_formats": QT_TRANSLATE_NOOP("Fields", "Display formats"),
+    "orientation": QT_TRANSLATE_NOOP("Fields", "Orientation"),
+    "magnification": QT_TRANSLATE_NOOP("Fields", "Magnification"),
+    "smoothing": QT_TRANSLATE_NOOP("Fields", "Smoothing"),
+    "border_density": QT_TRANSLATE_NOOP("Fields", "Border density"),
+    "empty_image_density": QT_TRANSLATE_NOOP("Fields", "Empty image density"),
+    "min_density": QT_TRANSLATE_NOOP("Fields", "Minimum density"),
+    "max_density": QT_TRANSLATE_NOOP("Fields", "Maximum density"),
+    "mediums": QT_TRANSLATE_NOOP("Fields", "Media"),
+    "destinations": QT_TRANSLATE_NOOP("Fields", "Destinations"),
+    "bits": QT_TRANSLATE_NOOP("Fields", "Bits per pixel"),
+    "max_copies": QT_TRANSLATE_NOOP("Fields", "Maximum copies"),
+    "priority": QT_TRANSLATE_NOOP("Fields", "Priority"),
+    "retries": QT_TRANSLATE_NOOP("Fields", "Retries"),
+    "retry_delay_s": QT_TRANSLATE_NOOP("Fields", "Delay before a retry"),
+    "dimse_timeout_s": QT_TRANSLATE_NOOP("Fields", "Message timeout (DIMSE)"),
+    "annotation_mm": QT_TRANSLATE_NOOP("Fields", "Film annotation height"),
+}
+
 
 def field_label(field: str) -> str:
     """The translated label of a settings field path such as ``remote_nodes.2.host``."""
@@ -92,6 +121,10 @@ def field_label(field: str) -> str:
         if index is None:
             return QCoreApplication.translate("Fields", "Remote node: {field}").format(field=sub)
         return QCoreApplication.translate("Fields", "Remote node {number}: {field}").format(number=index + 1, field=sub)
+    if field.startswith("printers.printers.") or (parts[0] == "printers" and len(parts) > 1):
+        rest = [p for p in parts[1:] if not p.isdigit()]
+        sub = _tr(_FIELDS, PRINTER_FIELD_LABELS.get(rest[-1], rest[-1])) if rest else ""
+        return QCoreApplication.translate("Fields", "Printer: {field}").format(field=sub)
     text = FIELD_LABELS.get(parts[0])
     return _tr(_FIELDS, text) if text else field
 
@@ -130,6 +163,17 @@ RULES: dict[str, tuple[str, dict[str, str]]] = {
     "not_address": (QT_TRANSLATE_NOOP("Rules", "must look like AET@HOST:PORT"), {}),
     "schema_version": (QT_TRANSLATE_NOOP(
         "Rules", "must be {n} (migrate older settings first)"), {"n": "expected"}),
+    "not_code_string": (QT_TRANSLATE_NOOP(
+        "Rules", "must be 1-16 capital letters, digits, '_' or spaces"), {}),
+    "not_orientation": (QT_TRANSLATE_NOOP("Rules", "must be PORTRAIT or LANDSCAPE"), {}),
+    "not_priority": (QT_TRANSLATE_NOOP("Rules", "must be HIGH, MED or LOW"), {}),
+    "not_bits": (QT_TRANSLATE_NOOP("Rules", "must be 8 or 12"), {}),
+    "not_display_format": (QT_TRANSLATE_NOOP(
+        "Rules", "{value} is not STANDARD\\C,R, ROW\\n,... or COL\\n,..."), {"value": "value"}),
+    "duplicate": (QT_TRANSLATE_NOOP("Rules", "must not list an entry twice"), {}),
+    "matrix_incomplete": (QT_TRANSLATE_NOOP("Rules", "give both matrix columns and rows"), {}),
+    "matrix_or_dpi": (QT_TRANSLATE_NOOP("Rules", "give the pixel matrix or the dpi"), {}),
+    "not_density": (QT_TRANSLATE_NOOP("Rules", "must be BLACK, WHITE or a number"), {}),
 }  # fmt: skip
 
 

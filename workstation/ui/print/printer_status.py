@@ -90,7 +90,7 @@ class PrinterStatusLabel(QLabel):
                  "FAILURE": self.tr("failure")}  # fmt: skip
         text = self.tr("● %1: %2 (%3)").replace("%1", name).replace("%2", value or "?")\
             .replace("%3", words.get(value, self.tr("status not known")))  # fmt: skip
-        if status.info:
+        if status.info and status.info.strip().upper() != value:
             text += " — " + status.info
         model = " ".join(p for p in (status.manufacturer, status.model) if p)
         if status.name or model:

@@ -26,10 +26,12 @@ from workstation.config.password import ServicePassword
 from workstation.config.persistence import save_settings
 from workstation.config.settings import SECTIONS, Settings, check_ae_title
 from workstation.errors import SettingsError, WorkstationError
+from workstation.net.association import LocalAE
 from workstation.ui.messages import error_text
 from workstation.ui.service.context import ServiceContext
 from workstation.ui.service.local_node_page import LocalNodePage
 from workstation.ui.service.password_dialog import PasswordDialog, PasswordMode
+from workstation.ui.service.printers_page import PrintersPage
 from workstation.ui.service.remote_nodes_page import RemoteNodesPage
 from workstation.ui.service.storage_page import StoragePage
 from workstation.ui.service.worklist_settings import ExamPage, WorklistPage
@@ -58,12 +60,14 @@ class ServiceDialog(QDialog):
         self.storage_page = StoragePage(self.settings)
         self.worklist_page = WorklistPage(self.settings, lambda: self.nodes_page.nodes)
         self.exam_page = ExamPage(self.settings, lambda: self.nodes_page.nodes)
+        self.printers_page = PrintersPage(self.settings, self._local_ae)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.local_page, self.tr("Local node"))
         self.tabs.addTab(self.nodes_page, self.tr("Remote nodes"))
         self.tabs.addTab(self.storage_page, self.tr("Storage"))
         self.tabs.addTab(self.worklist_page, self.tr("Worklist"))
         self.tabs.addTab(self.exam_page, self.tr("Examination"))
+        self.tabs.addTab(self.printers_page, self.tr("Printers"))
 
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
@@ -97,6 +101,10 @@ class ServiceDialog(QDialog):
         except ValueError:
             return self.settings.node.ae_title
 
+    def _local_ae(self) -> LocalAE:
+        """Our AE for a printer test: the calling AE title as typed, saved timeouts."""
+        return LocalAE.from_settings(self.settings, ae_title=self._calling_ae())
+
     def edited_settings(self) -> Settings:
         """Every page's input through the model (raises SettingsError)."""
         changes = {
@@ -104,6 +112,7 @@ class ServiceDialog(QDialog):
             **self.storage_page.values(),
             **self.worklist_page.values(),
             **self.exam_page.values(),
+            **self.printers_page.values(),
             "remote_nodes": tuple(self.nodes_page.nodes),
         }
         return self.settings.updated(**changes)
@@ -162,6 +171,9 @@ class ServiceDialog(QDialog):
         if field == "remote_nodes":
             self.tabs.setCurrentWidget(self.nodes_page)
             return
+        if parts[0] == "printers":
+            self.tabs.setCurrentWidget(self.printers_page)
+            return
         for page in (self.local_page, self.storage_page, self.worklist_page, self.exam_page):
             widget = page.widget_for(field)
             if widget is not None:
@@ -187,6 +199,7 @@ class ServiceDialog(QDialog):
     def done(self, result: int) -> None:
         # an echo still on its way ends within its own timeouts: wait rather than leave it
         self.nodes_page.runner.wait(3 * self.context.echo_timeout_s + 5)
+        self.printers_page.shutdown()
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
