@@ -15,7 +15,6 @@ Run by hand: ``.venv/bin/python benchmarks/print_screens.py [--out /tmp/screens]
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 import tempfile
@@ -27,30 +26,6 @@ import screenshots
 
 REPO = Path(__file__).resolve().parents[1]
 WAIT_S = 60.0
-
-
-def copies(folder: Path, name: str, count: int, study_uid: str, series_number: int,
-           patient: str = "Film^Demo") -> list[Path]:  # fmt: skip
-    import pydicom
-    from pydicom.data import get_testdata_file
-    from pydicom.uid import generate_uid
-
-    folder.mkdir(parents=True, exist_ok=True)
-    series = generate_uid()
-    made = []
-    for n in range(count):
-        ds = pydicom.dcmread(get_testdata_file(name))
-        ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series
-        ds.SOPInstanceUID = generate_uid()
-        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-        ds.PatientName, ds.PatientID = patient, "FILM-014"
-        ds.InstitutionName = "General Hospital"
-        ds.StudyDescription = ds.get("StudyDescription") or "Chest"
-        ds.SeriesNumber, ds.InstanceNumber = series_number, n + 1
-        path = folder / f"{name}-{series_number}-{n:03d}.dcm"
-        ds.save_as(path)
-        made.append(path)
-    return made
 
 
 def wait(predicate, timeout: float = WAIT_S) -> bool:
@@ -68,6 +43,7 @@ def inside(out: Path) -> int:
     from pydicom.uid import generate_uid
     from PySide6.QtWidgets import QApplication
 
+    from tests.generated_studies import series_files
     from tests.integration.print_support import PRINTER_AET, PrintSCP
     from workstation.config.settings import (
         FilmSizeEntry,
@@ -100,11 +76,13 @@ def inside(out: Path) -> int:
         settings = settings.model_copy(update={"printers": PrintersSettings(printers=(laser,))})
         rt = Runtime(settings)
         ct_study, cr_study = generate_uid(), generate_uid()
-        for path in copies(work / "in", "CT_small.dcm", 20, ct_study, 2):
+        who = {"PatientName": "Film^Demo", "PatientID": "FILM-014",
+               "InstitutionName": "General Hospital"}  # fmt: skip
+        _, _, paths = series_files(work / "in", 20, "CT_small.dcm", ct_study, 2, **who)
+        for number, name in enumerate(("RG1_UNCR.dcm", "RG3_UNCR.dcm"), start=1):
+            paths += series_files(work / "in", 1, name, cr_study, number, **who)[2]
+        for path in paths:
             rt.store.add_file(path)
-        for name in ("RG1_UNCR.dcm", "RG3_UNCR.dcm"):
-            for path in copies(work / "in", name, 1, cr_study, 1 + name.startswith("RG3")):
-                rt.store.add_file(path)
         rt.start(node=False)
         tab = ComposerTab(rt.store, lambda: rt.settings, rt.queue, rt.runner.wake)
         tab.setWindowTitle("Workstation — Film")
@@ -117,26 +95,26 @@ def inside(out: Path) -> int:
             return done
 
         # 1. a 4x5 CT film
-        tab.format_combo.setCurrentIndex(tab.format_combo.findData("STANDARD\\4,5"))
-        tab.annotations_check.setChecked(True)
+        tab.film.format_combo.setCurrentIndex(tab.film.format_combo.findData("STANDARD\\4,5"))
+        tab.film.annotations_check.setChecked(True)
         tab.add_uids([ct_study])
         tab.composer.update(6, window=(40.0, 80.0))
         tab._select(6)
-        assert wait(lambda: tab.status_label.last()[1] != ""), "no printer status"
+        assert wait(lambda: tab.film.status_label.last()[1] != ""), "no printer status"
         assert rendered()
         screenshots.save(tab.grab(), out / "film_ct_4x5.png")
 
         # 2. a 1x2 portrait CR film, annotations, true size asked
         tab.clear()
-        tab.format_combo.setCurrentIndex(tab.format_combo.findData("STANDARD\\1,2"))
-        tab.true_size_check.setChecked(True)
+        tab.film.format_combo.setCurrentIndex(tab.film.format_combo.findData("STANDARD\\1,2"))
+        tab.film.true_size_check.setChecked(True)
         tab.add_uids([cr_study])
         assert rendered()
         screenshots.save(tab.grab(), out / "film_cr_1x2.png")
 
         # 3. a film size the printer does not take: refused, kept
-        tab.true_size_check.setChecked(False)
-        tab.size_combo.setCurrentIndex(tab.size_combo.findData("11INX14IN"))
+        tab.film.true_size_check.setChecked(False)
+        tab.film.size_combo.setCurrentIndex(tab.film.size_combo.findData("11INX14IN"))
         assert rendered()
         [job_id] = tab.print_films()
         assert wait(lambda: rt.queue.get(job_id).state is JobState.FAILED), "not refused"
@@ -181,13 +159,7 @@ def inside(out: Path) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("/tmp/screens"))
-    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.inside:
-        return inside(args.out)
-    return screenshots.outside(args.out, Path(__file__))
+    return screenshots.script_main(__doc__, inside, Path(__file__))
 
 
 if __name__ == "__main__":

@@ -303,14 +303,20 @@ def make_copies(folder: Path, count: int) -> list[Path]:
     return made
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def script_main(doc: str, inside_fn: Callable[[Path], int], script: Path | None = None) -> int:
+    """The command line of a screenshot script: ``[--out DIR]`` runs ``script`` again on
+    a fresh Xvfb display with ``--inside``, which calls ``inside_fn(out)`` there."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--out", type=Path, default=Path("/tmp/screens"))
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inside:
-        return inside(args.out)
-    return outside(args.out)
+        return inside_fn(args.out)
+    return outside(args.out, script)
+
+
+def main() -> int:
+    return script_main(__doc__, inside)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ Run by hand: ``.venv/bin/python benchmarks/viewer_screens.py [--out /tmp/screens
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import warnings
@@ -188,13 +187,7 @@ def inside(out: Path) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("/tmp/screens"))
-    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.inside:
-        return inside(args.out)
-    return screenshots.outside(args.out, Path(__file__))
+    return screenshots.script_main(__doc__, inside, Path(__file__))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import BytesIO
+from pathlib import Path
 
 import pydicom
 import pydicom.data
@@ -53,3 +54,32 @@ def age_study(store: LocalStore, study_uid: str, seconds: float) -> None:
             "UPDATE study SET created_at = created_at - ? WHERE study_uid = ?",
             (seconds, study_uid),
         )
+
+
+def series_files(
+    folder: Path,
+    count: int,
+    source: str = "CT_small.dcm",
+    study_uid: str | None = None,
+    series_number: int = 3,
+    **attributes: object,
+) -> tuple[str, str, list[Path]]:
+    """``count`` files of one new series in ``folder``: copies of a shipped file, numbered
+    from 1, with ``attributes`` (keyword -> value) set; (study UID, series UID, paths)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    study_uid = study_uid or generate_uid()
+    series_uid = generate_uid()
+    ds = pydicom.dcmread(pydicom.data.get_testdata_file(source))
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series_uid
+    ds.SeriesNumber = series_number
+    for keyword, value in attributes.items():
+        setattr(ds, keyword, value)
+    paths = []
+    for n in range(count):
+        ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.InstanceNumber = n + 1
+        path = folder / f"{series_uid[-8:]}-{n}.dcm"
+        ds.save_as(path)
+        paths.append(path)
+    return study_uid, series_uid, paths

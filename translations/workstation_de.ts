@@ -2,6 +2,69 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>BoxPanel</name>
+    <message>
+        <source>Selected box</source>
+        <translation>Gewähltes Feld</translation>
+    </message>
+    <message>
+        <source>Image&apos;s window</source>
+        <translation>Fenster des Bildes</translation>
+    </message>
+    <message>
+        <source>Rotate 90° to the left</source>
+        <translation>90° nach links drehen</translation>
+    </message>
+    <message>
+        <source>Rotate 90° to the right</source>
+        <translation>90° nach rechts drehen</translation>
+    </message>
+    <message>
+        <source>Flip</source>
+        <translation>Spiegeln</translation>
+    </message>
+    <message>
+        <source>Invert</source>
+        <translation>Invertieren</translation>
+    </message>
+    <message>
+        <source>Earlier</source>
+        <translation>Früher</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>Später</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Window centre</source>
+        <translation>Fensterzentrum</translation>
+    </message>
+    <message>
+        <source>Window width</source>
+        <translation>Fensterbreite</translation>
+    </message>
+    <message>
+        <source>Zoom</source>
+        <translation>Zoom</translation>
+    </message>
+    <message>
+        <source>Click a box on the film to change how it shows its image.</source>
+        <translation>Ein Feld auf dem Film anklicken, um die Darstellung seines Bildes zu ändern.</translation>
+    </message>
+    <message>
+        <source>Film %1, box %2: %3</source>
+        <translation>Film %1, Feld %2: %3</translation>
+    </message>
+</context>
+<context>
     <name>CleanupPolicyBox</name>
     <message>
         <source>Automatic cleanup</source>
@@ -91,114 +154,6 @@
         <translation>Druckerpixel (1:1)</translation>
     </message>
     <message>
-        <source>Portrait</source>
-        <translation>Hochformat</translation>
-    </message>
-    <message>
-        <source>Landscape</source>
-        <translation>Querformat</translation>
-    </message>
-    <message>
-        <source>Colour</source>
-        <translation>Farbe</translation>
-    </message>
-    <message>
-        <source>Film annotations</source>
-        <translation>Filmbeschriftung</translation>
-    </message>
-    <message>
-        <source>Patient, study, date, series and image numbers, institution and a 1 cm scale, printed on the film at the height set for the printer</source>
-        <translation>Patient, Studie, Datum, Serien- und Bildnummern, Einrichtung und ein 1-cm-Maßstab, in der für den Drucker eingestellten Höhe auf den Film gedruckt</translation>
-    </message>
-    <message>
-        <source>True size (1 cm = 1 cm)</source>
-        <translation>Originalgröße (1 cm = 1 cm)</translation>
-    </message>
-    <message>
-        <source>Print at the size of the patient from Pixel Spacing; boxes where that is not possible say why under the film</source>
-        <translation>In Patientengröße nach Pixel Spacing drucken; wo das nicht möglich ist, steht der Grund unter dem Film</translation>
-    </message>
-    <message>
-        <source>Printer</source>
-        <translation>Drucker</translation>
-    </message>
-    <message>
-        <source>Film size</source>
-        <translation>Filmformat</translation>
-    </message>
-    <message>
-        <source>Layout</source>
-        <translation>Aufteilung</translation>
-    </message>
-    <message>
-        <source>Orientation</source>
-        <translation>Ausrichtung</translation>
-    </message>
-    <message>
-        <source>Copies</source>
-        <translation>Kopien</translation>
-    </message>
-    <message>
-        <source>Medium</source>
-        <translation>Medium</translation>
-    </message>
-    <message>
-        <source>Destination</source>
-        <translation>Ausgabe</translation>
-    </message>
-    <message>
-        <source>Selected box</source>
-        <translation>Gewähltes Feld</translation>
-    </message>
-    <message>
-        <source>Image&apos;s window</source>
-        <translation>Fenster des Bildes</translation>
-    </message>
-    <message>
-        <source>Rotate 90° to the left</source>
-        <translation>90° nach links drehen</translation>
-    </message>
-    <message>
-        <source>Rotate 90° to the right</source>
-        <translation>90° nach rechts drehen</translation>
-    </message>
-    <message>
-        <source>Flip</source>
-        <translation>Spiegeln</translation>
-    </message>
-    <message>
-        <source>Invert</source>
-        <translation>Invertieren</translation>
-    </message>
-    <message>
-        <source>Earlier</source>
-        <translation>Früher</translation>
-    </message>
-    <message>
-        <source>Later</source>
-        <translation>Später</translation>
-    </message>
-    <message>
-        <source>Reset</source>
-        <translation>Zurücksetzen</translation>
-    </message>
-    <message>
-        <source>Remove</source>
-        <translation>Entfernen</translation>
-    </message>
-    <message>
-        <source>Window centre</source>
-        <translation>Fensterzentrum</translation>
-    </message>
-    <message>
-        <source>Window width</source>
-        <translation>Fensterbreite</translation>
-    </message>
-    <message>
-        <source>Zoom</source>
-        <translation>Zoom</translation>
-    </message>
-    <message>
         <source>Images</source>
         <translation>Bilder</translation>
     </message>
@@ -209,38 +164,6 @@
     <message>
         <source>Remove all images</source>
         <translation>Alle Bilder entfernen</translation>
-    </message>
-    <message>
-        <source>Output</source>
-        <translation>Ausgabe</translation>
-    </message>
-    <message>
-        <source>Print films</source>
-        <translation>Filme drucken</translation>
-    </message>
-    <message>
-        <source>Save as PDF…</source>
-        <translation>Als PDF speichern…</translation>
-    </message>
-    <message>
-        <source>System printer…</source>
-        <translation>Systemdrucker…</translation>
-    </message>
-    <message>
-        <source>No DICOM printer: PDF or system printer</source>
-        <translation>Kein DICOM-Drucker: PDF oder Systemdrucker</translation>
-    </message>
-    <message>
-        <source>RGB</source>
-        <translation>RGB</translation>
-    </message>
-    <message>
-        <source>%1 bit</source>
-        <translation>%1 Bit</translation>
-    </message>
-    <message>
-        <source>Printer matrix %1 × %2 pixels, %3, %4 mm per pixel</source>
-        <translation>Druckermatrix %1 × %2 Pixel, %3, %4 mm pro Pixel</translation>
     </message>
     <message numerus="yes">
         <source>%n image(s) added to the films.</source>
@@ -276,14 +199,6 @@
         <translation>Bild zu Film %1 hinzugefügt.</translation>
     </message>
     <message>
-        <source>Click a box on the film to change how it shows its image.</source>
-        <translation>Ein Feld auf dem Film anklicken, um die Darstellung seines Bildes zu ändern.</translation>
-    </message>
-    <message>
-        <source>Film %1, box %2: %3</source>
-        <translation>Film %1, Feld %2: %3</translation>
-    </message>
-    <message>
         <source>Film %1 of %2</source>
         <translation>Film %1 von %2</translation>
     </message>
@@ -305,72 +220,6 @@
     <message>
         <source>Every box is at true size: 1 cm on the patient is 1 cm on the film.</source>
         <translation>Alle Felder in Originalgröße: 1 cm am Patienten ist 1 cm auf dem Film.</translation>
-    </message>
-    <message>
-        <source>Choose a DICOM printer to print films on.</source>
-        <translation>Zum Drucken von Filmen einen DICOM-Drucker wählen.</translation>
-    </message>
-    <message>
-        <source>The films hold no image yet.</source>
-        <translation>Die Filme enthalten noch kein Bild.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n film(s) queued for printer %1 (job %2). The Jobs panel shows the progress.</source>
-        <translation>
-            <numerusform>%n Film für Drucker %1 eingereiht (Auftrag %2). Der Fortschritt steht in der Auftragsliste.</numerusform>
-            <numerusform>%n Filme für Drucker %1 eingereiht (Auftrag %2). Der Fortschritt steht in der Auftragsliste.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Films not printed on %1: %2 The films are kept: Retry in the Jobs panel prints them again.</source>
-        <translation>Filme nicht auf %1 gedruckt: %2 Die Filme bleiben erhalten: Wiederholen in der Auftragsliste druckt sie erneut.</translation>
-    </message>
-    <message>
-        <source>Job %1: films printed on %2.</source>
-        <translation>Auftrag %1: Filme auf %2 gedruckt.</translation>
-    </message>
-    <message>
-        <source>Printer %1 did not take the films (%2); trying again (attempt %3 of %4).</source>
-        <translation>Drucker %1 hat die Filme nicht angenommen (%2); neuer Versuch (Versuch %3 von %4).</translation>
-    </message>
-    <message>
-        <source>Save films as PDF</source>
-        <translation>Filme als PDF speichern</translation>
-    </message>
-    <message>
-        <source>PDF (*.pdf)</source>
-        <translation>PDF (*.pdf)</translation>
-    </message>
-    <message>
-        <source>cancelled</source>
-        <translation>abgebrochen</translation>
-    </message>
-    <message>
-        <source>Cancel PDF</source>
-        <translation>PDF abbrechen</translation>
-    </message>
-    <message>
-        <source>Writing the PDF: film %1 of %2…</source>
-        <translation>PDF wird geschrieben: Film %1 von %2…</translation>
-    </message>
-    <message>
-        <source>PDF not written: %1</source>
-        <translation>PDF nicht geschrieben: %1</translation>
-    </message>
-    <message>
-        <source>Films saved as %1 (film size, print at 100 %).</source>
-        <translation>Filme als %1 gespeichert (Filmgröße, mit 100 % drucken).</translation>
-    </message>
-    <message>
-        <source>The system printer cannot be opened.</source>
-        <translation>Der Systemdrucker kann nicht geöffnet werden.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n film(s) sent to the system printer.</source>
-        <translation>
-            <numerusform>%n Film an den Systemdrucker gesendet.</numerusform>
-            <numerusform>%n Filme an den Systemdrucker gesendet.</numerusform>
-        </translation>
     </message>
 </context>
 <context>
@@ -1077,6 +926,166 @@
     <message>
         <source>Worklist: scheduled date</source>
         <translation>Worklist: geplantes Datum</translation>
+    </message>
+</context>
+<context>
+    <name>FilmOutputs</name>
+    <message>
+        <source>Output</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <source>Print films</source>
+        <translation>Filme drucken</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>Als PDF speichern…</translation>
+    </message>
+    <message>
+        <source>System printer…</source>
+        <translation>Systemdrucker…</translation>
+    </message>
+    <message>
+        <source>The films hold no image yet.</source>
+        <translation>Die Filme enthalten noch kein Bild.</translation>
+    </message>
+    <message>
+        <source>Choose a DICOM printer to print films on.</source>
+        <translation>Zum Drucken von Filmen einen DICOM-Drucker wählen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n film(s) queued for printer %1 (job %2). The Jobs panel shows the progress.</source>
+        <translation>
+            <numerusform>%n Film für Drucker %1 eingereiht (Auftrag %2). Der Fortschritt steht in der Auftragsliste.</numerusform>
+            <numerusform>%n Filme für Drucker %1 eingereiht (Auftrag %2). Der Fortschritt steht in der Auftragsliste.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Films not printed on %1: %2 The films are kept: Retry in the Jobs panel prints them again.</source>
+        <translation>Filme nicht auf %1 gedruckt: %2 Die Filme bleiben erhalten: Wiederholen in der Auftragsliste druckt sie erneut.</translation>
+    </message>
+    <message>
+        <source>Job %1: films printed on %2.</source>
+        <translation>Auftrag %1: Filme auf %2 gedruckt.</translation>
+    </message>
+    <message>
+        <source>Printer %1 did not take the films (%2); trying again (attempt %3 of %4).</source>
+        <translation>Drucker %1 hat die Filme nicht angenommen (%2); neuer Versuch (Versuch %3 von %4).</translation>
+    </message>
+    <message>
+        <source>Save films as PDF</source>
+        <translation>Filme als PDF speichern</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Cancel PDF</source>
+        <translation>PDF abbrechen</translation>
+    </message>
+    <message>
+        <source>Writing the PDF: film %1 of %2…</source>
+        <translation>PDF wird geschrieben: Film %1 von %2…</translation>
+    </message>
+    <message>
+        <source>PDF not written: %1</source>
+        <translation>PDF nicht geschrieben: %1</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>Films saved as %1 (film size, print at 100 %).</source>
+        <translation>Filme als %1 gespeichert (Filmgröße, mit 100 % drucken).</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n film(s) sent to the system printer.</source>
+        <translation>
+            <numerusform>%n Film an den Systemdrucker gesendet.</numerusform>
+            <numerusform>%n Filme an den Systemdrucker gesendet.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>FilmPanel</name>
+    <message>
+        <source>Film</source>
+        <translation>Film</translation>
+    </message>
+    <message>
+        <source>Portrait</source>
+        <translation>Hochformat</translation>
+    </message>
+    <message>
+        <source>Landscape</source>
+        <translation>Querformat</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>Farbe</translation>
+    </message>
+    <message>
+        <source>Film annotations</source>
+        <translation>Filmbeschriftung</translation>
+    </message>
+    <message>
+        <source>Patient, study, date, series and image numbers, institution and a 1 cm scale, printed on the film at the height set for the printer</source>
+        <translation>Patient, Studie, Datum, Serien- und Bildnummern, Einrichtung und ein 1-cm-Maßstab, in der für den Drucker eingestellten Höhe auf den Film gedruckt</translation>
+    </message>
+    <message>
+        <source>True size (1 cm = 1 cm)</source>
+        <translation>Originalgröße (1 cm = 1 cm)</translation>
+    </message>
+    <message>
+        <source>Print at the size of the patient from Pixel Spacing; boxes where that is not possible say why under the film</source>
+        <translation>In Patientengröße nach Pixel Spacing drucken; wo das nicht möglich ist, steht der Grund unter dem Film</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Drucker</translation>
+    </message>
+    <message>
+        <source>Film size</source>
+        <translation>Filmformat</translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation>Aufteilung</translation>
+    </message>
+    <message>
+        <source>Orientation</source>
+        <translation>Ausrichtung</translation>
+    </message>
+    <message>
+        <source>Copies</source>
+        <translation>Kopien</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>Medium</translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <source>No DICOM printer: PDF or system printer</source>
+        <translation>Kein DICOM-Drucker: PDF oder Systemdrucker</translation>
+    </message>
+    <message>
+        <source>RGB</source>
+        <translation>RGB</translation>
+    </message>
+    <message>
+        <source>%1 bit</source>
+        <translation>%1 Bit</translation>
+    </message>
+    <message>
+        <source>Printer matrix %1 × %2 pixels, %3, %4 mm per pixel</source>
+        <translation>Druckermatrix %1 × %2 Pixel, %3, %4 mm pro Pixel</translation>
     </message>
 </context>
 <context>

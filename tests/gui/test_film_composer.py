@@ -11,12 +11,11 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from pydicom.data import get_testdata_file
-from pydicom.uid import generate_uid
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent
 from PySide6.QtPrintSupport import QPrinter
 
+from tests.generated_studies import series_files as make_series
 from workstation.config.settings import FilmSizeEntry, PrinterProfile, PrintersSettings, Settings
 from workstation.imaging.film_render import render_sheet
 from workstation.jobs import JobQueue
@@ -28,25 +27,6 @@ from workstation.ui.browser.thumbnail_strip import SERIES_MIME
 from workstation.ui.print.composer_tab import ComposerTab
 
 WAIT_MS = 20_000
-
-
-def make_series(folder: Path, count: int, source: str = "CT_small.dcm",
-                study_uid: str | None = None) -> tuple[str, str, list[Path]]:  # fmt: skip
-    """``count`` images of one new series (copies of a pydicom test file)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    study_uid = study_uid or generate_uid()
-    series_uid = generate_uid()
-    paths = []
-    for n in range(count):
-        ds = pydicom.dcmread(get_testdata_file(source))
-        ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series_uid
-        ds.SOPInstanceUID = generate_uid()
-        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-        ds.InstanceNumber, ds.SeriesNumber = n + 1, 3
-        path = folder / f"{series_uid[-8:]}-{n}.dcm"
-        ds.save_as(path)
-        paths.append(path)
-    return study_uid, series_uid, paths
 
 
 def printer(**changes: object) -> PrinterProfile:
@@ -99,7 +79,7 @@ def test_a_series_flows_across_as_many_films_as_it_needs(qtbot, store, make_tab,
     _, series, paths = make_series(tmp_path / "in", 7)
     add_files(store, paths)
     tab = make_tab((printer(),))
-    tab.format_combo.setCurrentIndex(tab.format_combo.findData("STANDARD\\2,2"))
+    tab.film.format_combo.setCurrentIndex(tab.film.format_combo.findData("STANDARD\\2,2"))
     assert tab.add_series(series) == 7
     rendered(qtbot, tab)
     assert tab.composer.sheet_count == 2
@@ -143,23 +123,23 @@ def test_box_edits_render_again_at_the_printer_matrix(qtbot, store, make_tab, tm
     _, series, paths = make_series(tmp_path / "in", 2)
     add_files(store, paths)
     tab = make_tab((printer(),))
-    tab.format_combo.setCurrentIndex(tab.format_combo.findData("STANDARD\\1,2"))
+    tab.film.format_combo.setCurrentIndex(tab.film.format_combo.findData("STANDARD\\1,2"))
     tab.add_series(series)
     rendered(qtbot, tab)
     before = tab.raster().boxes[0].copy()
     rect = tab.preview.box_rect(0)
     qtbot.mouseClick(tab.preview, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
     assert tab.selected == 0
-    assert tab.box_label.text().startswith("Film 1, box 1: Se 3 Im 1")
-    tab.invert_check.setChecked(True)
+    assert tab.box.box_label.text().startswith("Film 1, box 1: Se 3 Im 1")
+    tab.box.invert_check.setChecked(True)
     rendered(qtbot, tab)
     inverted = tab.raster().boxes[0]
     assert tab.composer.images[0].content.invert
     np.testing.assert_array_equal(inverted, render_sheet(tab.composer.sheet(0)).boxes[0])
     assert not np.array_equal(inverted, before)
-    tab.rotate_right.click()
-    tab.width_spin.setValue(120)
-    tab.zoom_spin.setValue(1.5)
+    tab.box.rotate_right.click()
+    tab.box.width_spin.setValue(120)
+    tab.box.zoom_spin.setValue(1.5)
     rendered(qtbot, tab)
     content = tab.composer.images[0].content
     assert (content.rotate, content.zoom, content.window[1]) == (90, 1.5, 120)
@@ -199,8 +179,8 @@ def test_true_size_is_said_where_it_is_not_possible(qtbot, store, make_tab, tmp_
     _, plain, plain_paths = make_series(tmp_path / "us", 1, source="US1_UNCR.dcm")
     add_files(store, ct_paths + plain_paths)
     tab = make_tab((printer(),))
-    tab.format_combo.setCurrentIndex(tab.format_combo.findData("STANDARD\\1,2"))
-    tab.true_size_check.setChecked(True)
+    tab.film.format_combo.setCurrentIndex(tab.film.format_combo.findData("STANDARD\\1,2"))
+    tab.film.true_size_check.setChecked(True)
     tab.add_uids([ct, plain])
     assert tab.composer.sheet_count == 2  # two studies: a film each
     rendered(qtbot, tab)
@@ -215,9 +195,9 @@ def test_pdf_pages_are_the_films_at_film_size(qtbot, store, make_tab, tmp_path):
     _, series, paths = make_series(tmp_path / "in", 5)
     add_files(store, paths)
     tab = make_tab()  # no DICOM printer: paper at 300 dpi
-    tab.size_combo.setCurrentIndex(tab.size_combo.findData("A4"))
-    tab.format_combo.setCurrentIndex(tab.format_combo.findData("STANDARD\\2,2"))
-    tab.annotations_check.setChecked(True)
+    tab.film.size_combo.setCurrentIndex(tab.film.size_combo.findData("A4"))
+    tab.film.format_combo.setCurrentIndex(tab.film.format_combo.findData("STANDARD\\2,2"))
+    tab.film.annotations_check.setChecked(True)
     tab.add_series(series)
     rendered(qtbot, tab)
     target = tmp_path / "films.pdf"
@@ -236,8 +216,8 @@ def test_system_printer_gets_one_page_per_film_at_film_size(qtbot, store, make_t
     _, series, paths = make_series(tmp_path / "in", 3)
     add_files(store, paths)
     tab = make_tab((printer(),))
-    tab.format_combo.setCurrentIndex(tab.format_combo.findData("STANDARD\\1,2"))
-    tab.orientation_combo.setCurrentIndex(tab.orientation_combo.findData("LANDSCAPE"))
+    tab.film.format_combo.setCurrentIndex(tab.film.format_combo.findData("STANDARD\\1,2"))
+    tab.film.orientation_combo.setCurrentIndex(tab.film.orientation_combo.findData("LANDSCAPE"))
     tab.add_series(series)
     rendered(qtbot, tab)
     out = tmp_path / "system.pdf"
@@ -284,8 +264,8 @@ def test_print_queues_jobs_with_the_composition_and_a_refusal_is_said(
     queue = JobQueue(tmp_path / "jobs.sqlite")
     laser = printer()
     tab = make_tab((laser,), queue)
-    tab.format_combo.setCurrentIndex(tab.format_combo.findData("STANDARD\\2,2"))
-    tab.copies_spin.setValue(2)
+    tab.film.format_combo.setCurrentIndex(tab.film.format_combo.findData("STANDARD\\2,2"))
+    tab.film.copies_spin.setValue(2)
     tab.add_series(series)
     [job_id] = tab.print_films()
     job = queue.get(job_id)

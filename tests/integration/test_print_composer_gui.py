@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.gui.test_film_composer import make_series
+from tests.generated_studies import series_files
 from tests.integration.conftest import Processes, find_free_port, wait_for
 from tests.integration.print_support import PrintSCP
 from tests.integration.test_print_job import ended, profile
@@ -37,7 +37,7 @@ def composer(qtbot, tmp_path: Path, printer) -> tuple[Runtime, ComposerTab, str]
     settings = node_settings(tmp_path / "ws")
     settings = settings.model_copy(update={"printers": PrintersSettings(printers=(printer,))})
     rt = Runtime(settings)
-    _, series, paths = make_series(tmp_path / "in", 5)
+    _, series, paths = series_files(tmp_path / "in", 5)
     for path in paths:
         rt.store.add_file(path)
     rt.start(node=False)
@@ -52,9 +52,9 @@ def test_what_the_printer_stored_is_the_preview(qtbot, tmp_path: Path, scp: Prin
     printer = profile(scp.port, display_formats=("STANDARD\\2,2", "STANDARD\\1,2"))
     rt, tab, series = composer(qtbot, tmp_path, printer)
     try:
-        qtbot.waitUntil(lambda: tab.status_label.last()[1] == "NORMAL", timeout=WAIT_MS)
-        tab.format_combo.setCurrentIndex(tab.format_combo.findData("STANDARD\\2,2"))
-        tab.copies_spin.setValue(2)
+        qtbot.waitUntil(lambda: tab.film.status_label.last()[1] == "NORMAL", timeout=WAIT_MS)
+        tab.film.format_combo.setCurrentIndex(tab.film.format_combo.findData("STANDARD\\2,2"))
+        tab.film.copies_spin.setValue(2)
         assert tab.add_series(series) == 5
         # box 2 of film 1 windowed, rotated and inverted in the composer
         tab.composer.update(1, window=(60.0, 200.0), rotate=90, invert=True)
@@ -131,9 +131,9 @@ def test_an_unreachable_printer_is_said_where_the_print_starts(qtbot, tmp_path: 
     printer = profile(find_free_port())  # nobody listens there
     rt, tab, _series = composer(qtbot, tmp_path, printer)
     try:
-        qtbot.waitUntil(lambda: tab.status_label.last()[2] != "" and
-                        tab.status_label.last()[1] == "", timeout=WAIT_MS)  # fmt: skip
-        assert "film" in tab.status_label.text()
+        qtbot.waitUntil(lambda: tab.film.status_label.last()[2] != "" and
+                        tab.film.status_label.last()[1] == "", timeout=WAIT_MS)  # fmt: skip
+        assert "film" in tab.film.status_label.text()
     finally:
         tab.shutdown()
         rt.stop()

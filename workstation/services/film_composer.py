@@ -65,6 +65,7 @@ class FilmComposer:
         self.headers: dict[str, Dataset] = {}
         self.revision = 0
         self._layout: list[list[int]] | None = None
+        self._windows: dict[tuple[str, int], tuple[float, float] | None] = {}
 
     # -- edits -----------------------------------------------------------------------------
     def _changed(self) -> None:
@@ -163,6 +164,8 @@ class FilmComposer:
     def clear(self) -> None:
         if self.images:
             self.images.clear()
+            self.headers.clear()
+            self._windows.clear()
             self._changed()
 
     # -- sheets ----------------------------------------------------------------------------
@@ -238,29 +241,31 @@ class FilmComposer:
 
     def window_of(self, index: int) -> tuple[float, float] | None:
         """The window image ``index`` is shown with: its own, else the one the viewer
-        opens it with (a VOI LUT's range as a window); None for colour images."""
+        opens it with (a VOI LUT's range as a window); None for colour images. The
+        default is found once per image (it decodes the pixels)."""
         content = self.images[index].content
         if content.window is not None:
             return content.window
-        return default_window(content)
+        key = (str(content.path), content.frame)
+        if key not in self._windows:
+            self._windows[key] = default_window(content)
+        return self._windows[key]
 
     # -- output ----------------------------------------------------------------------------
     def job_params(self, printer: str, first: int = 0, count: int | None = None) -> dict[str, Any]:
         """The "print" job's parameters for sheets ``first`` .. ``first + count`` on the
         printer profile ``printer``. :class:`PrintSelectionError` when nothing to print."""
-        sheets = self.sheets()
-        if not sheets:
+        if not self.images:
             raise PrintSelectionError(reason="the films hold no image")
-        end = len(sheets) if count is None else first + count
-        return print_job.print_params(printer, sheets[first:end])
+        end = self.sheet_count if count is None else min(first + count, self.sheet_count)
+        return print_job.print_params(printer, [self.sheet(n) for n in range(first, end)])
 
     def job_batches(self, queue_limit: int) -> list[tuple[int, int]]:
         """(first sheet, count) of each print job: at most ``queue_limit`` sheets per job
-        (the printer's queue holds that many, extract-001 5.4), studies kept together
-        where they fit."""
+        (the printer's queue holds that many, extract-001 5.4), in film order."""
         if queue_limit < 1:
             raise FilmLayoutError(reason=f"queue limit {queue_limit}: at least 1")
-        total = len(self.sheets())
+        total = self.sheet_count if self.images else 0
         return [(first, min(queue_limit, total - first)) for first in range(0, total, queue_limit)]
 
 

@@ -34,6 +34,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from workstation.printing.film import BoxRect, FilmSpec
+from workstation.ui.browser.thumbnail_strip import to_qimage
 from workstation.ui.viewer.series_strip import series_uid_of
 
 WHEEL_STEP = 1.1  # zoom per wheel notch
@@ -43,20 +44,13 @@ FILM_BACKGROUND = QColor(48, 48, 52)
 
 
 def film_qimage(film: np.ndarray, bits: int) -> QImage:
-    """A deep-copied QImage of a film raster: 8-bit grey, 12-bit grey (0..4095, shown as
-    16 bit) or RGB."""
-    data = np.ascontiguousarray(film)
-    rows, cols = data.shape[:2]
-    if data.ndim == 3:
-        image = QImage(data.data, cols, rows, 3 * cols, QImage.Format.Format_RGB888)
-    elif data.dtype == np.uint16:
-        shift = 16 - bits if bits < 16 else 0
-        wide = np.ascontiguousarray(data << np.uint16(shift))
-        image = QImage(wide.data, cols, rows, 2 * cols, QImage.Format.Format_Grayscale16)
-        return image.copy()
-    else:
-        image = QImage(data.data, cols, rows, cols, QImage.Format.Format_Grayscale8)
-    return image.copy()
+    """A deep-copied QImage of a film raster: 8-bit grey or RGB as the browser's
+    thumbnails are made, 12-bit grey (0..4095) shown as 16 bit."""
+    if film.dtype != np.uint16:
+        return to_qimage(film)
+    rows, cols = film.shape[:2]
+    wide = np.ascontiguousarray(film << np.uint16(max(0, 16 - bits)))
+    return QImage(wide.data, cols, rows, 2 * cols, QImage.Format.Format_Grayscale16).copy()
 
 
 class FilmPreview(QWidget):

@@ -7,16 +7,12 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -25,9 +21,8 @@ from workstation.config.settings import PrinterProfile, Settings
 from workstation.net.association import LocalAE
 from workstation.printing.profiles import matrix_for
 from workstation.ui.print.printer_status import PrinterStatusLabel
+from workstation.ui.service.list_table import ListTable
 from workstation.ui.service.printer_dialog import PrinterDialog
-
-COLUMNS = 5
 
 
 class PrintersPage(QWidget):
@@ -42,21 +37,11 @@ class PrintersPage(QWidget):
         self.dialog_factory: Callable[[PrinterProfile | None], PrinterDialog] = (
             lambda printer: PrinterDialog(printer, self.local_ae, self))  # fmt: skip
 
-        self.table = QTableWidget(0, COLUMNS)
-        self.table.setObjectName("printersTable")
-        self.table.setHorizontalHeaderLabels([
+        self.table = ListTable([
             self.tr("Name"), self.tr("Address"), self.tr("Film sizes (pixel matrix)"),
             self.tr("Image"), self.tr("Copies, retries"),
-        ])  # fmt: skip
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.table.doubleClicked.connect(lambda _index: self.edit_printer())
+        ], 2, self._update_buttons, self.edit_printer)  # fmt: skip
+        self.table.setObjectName("printersTable")
 
         self.add_button = QPushButton(self.tr("Add…"))
         self.edit_button = QPushButton(self.tr("Edit…"))
@@ -101,21 +86,16 @@ class PrintersPage(QWidget):
 
     # -- table -------------------------------------------------------------------------------
     def _refresh(self, select: int | None = None) -> None:
-        self.table.setRowCount(len(self.printers))
-        for row, p in enumerate(self.printers):
+        rows = []
+        for p in self.printers:
             sizes = ", ".join(f"{s.id} ({'×'.join(str(n) for n in matrix_for(s))})"
                               for s in p.film_sizes)  # fmt: skip
             image = self.tr("colour") if p.color else self.tr("grey %1 bit").replace(
                 "%1", str(p.bits))  # fmt: skip
             queue = self.tr("up to %1 copies, %2 retries").replace("%1", str(p.max_copies))\
                 .replace("%2", str(p.retries))  # fmt: skip
-            cells = [p.name, f"{p.ae_title}@{p.host}:{p.port}", sizes, image, queue]
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(row, col, item)
-        if select is not None and 0 <= select < len(self.printers):
-            self.table.selectRow(select)
+            rows.append([p.name, f"{p.ae_title}@{p.host}:{p.port}", sizes, image, queue])
+        self.table.show_rows(rows, select, tooltips=True)
         names = [p.name for p in self.printers]
         current = self.default_printer.currentData()
         if current is None:  # the first fill
@@ -129,8 +109,7 @@ class PrintersPage(QWidget):
         self._update_buttons()
 
     def selected_row(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows()
-        return rows[0].row() if rows else None
+        return self.table.selected_row()
 
     def _update_buttons(self) -> None:
         has = self.selected_row() is not None

@@ -6,14 +6,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -22,12 +18,11 @@ from workstation.config.settings import RemoteNode, Role
 from workstation.net.scu.echo import EchoResult
 from workstation.ui.messages import text_for
 from workstation.ui.service.echo_runner import EchoRunner
+from workstation.ui.service.list_table import ListTable
 from workstation.ui.service.node_dialog import NodeDialog, role_label
 
 OK_STYLE = "color: #1b5e20; font-weight: bold;"
 FAIL_STYLE = "color: #b00020; font-weight: bold;"
-COLUMNS = 6
-ECHO_COLUMN = 5
 
 
 class RemoteNodesPage(QWidget):
@@ -43,21 +38,11 @@ class RemoteNodesPage(QWidget):
         self.runner = EchoRunner(self)
         self.runner.finished.connect(self._echo_finished)
 
-        self.table = QTableWidget(0, COLUMNS)
-        self.table.setHorizontalHeaderLabels([
+        self.table = ListTable([
             self.tr("Name"), self.tr("AE title"), self.tr("Host"), self.tr("Port"),
             self.tr("Roles"), self.tr("Last echo"),
-        ])  # fmt: skip
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        ], 4, self._update_buttons, self.edit_node)  # fmt: skip
         self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.table.doubleClicked.connect(lambda _index: self.edit_node())
 
         self.add_button = QPushButton(self.tr("Add…"))
         self.edit_button = QPushButton(self.tr("Edit…"))
@@ -86,26 +71,16 @@ class RemoteNodesPage(QWidget):
 
     # -- table ---------------------------------------------------------------------------
     def _refresh(self, select: int | None = None) -> None:
-        self.table.setRowCount(len(self.nodes))
-        for row, node in enumerate(self.nodes):
+        rows = []
+        for node in self.nodes:
             roles = ", ".join(role_label(r) for r in Role if r in node.roles) or "–"
-            cells = [node.name, node.ae_title, node.host, str(node.port), roles,
-                     self._echo_text.get(node.name, "")]  # fmt: skip
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)  # the roles column may be cut short
-                if col == 3:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.table.setItem(row, col, item)
-        if select is not None and 0 <= select < len(self.nodes):
-            self.table.selectRow(select)
+            rows.append([node.name, node.ae_title, node.host, str(node.port), roles,
+                         self._echo_text.get(node.name, "")])  # fmt: skip
+        self.table.show_rows(rows, select, tooltips=True, right_aligned=(3,))
         self._update_buttons()
 
     def selected_row(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows()
-        return rows[0].row() if rows else None
+        return self.table.selected_row()
 
     def _update_buttons(self) -> None:
         has = self.selected_row() is not None

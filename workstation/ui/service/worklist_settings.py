@@ -16,7 +16,6 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -24,13 +23,10 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +41,7 @@ from workstation.config.settings import (
     Settings,
     WorklistDateWindow,
 )
+from workstation.ui.service.list_table import ListTable
 
 NodesFn = Callable[[], list[RemoteNode]]
 
@@ -277,21 +274,11 @@ class ExamPage(QWidget):
         form.addRow(self.tr("Ending a step:"), self.complete_mode)
         form.addRow(self.tr("Station name:"), self.station_name)
 
-        self.after_exam = QTableWidget(0, 5)
-        self.after_exam.setObjectName("afterExamRules")
-        self.after_exam.setHorizontalHeaderLabels([
+        self.after_exam = ListTable([
             self.tr("Action"), self.tr("Node"), self.tr("Storage commitment"),
             self.tr("Enabled"), self.tr("Also when discontinued"),
-        ])  # fmt: skip
-        self.after_exam.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.after_exam.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.after_exam.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.after_exam.verticalHeader().hide()
-        header = self.after_exam.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.after_exam.itemSelectionChanged.connect(self._update_buttons)
-        self.after_exam.doubleClicked.connect(lambda _i: self.edit_rule())
+        ], 1, self._update_buttons, self.edit_rule)  # fmt: skip
+        self.after_exam.setObjectName("afterExamRules")
         self.add_button = QPushButton(self.tr("Add…"))
         self.edit_button = QPushButton(self.tr("Edit…"))
         self.remove_button = QPushButton(self.tr("Remove"))
@@ -338,19 +325,14 @@ class ExamPage(QWidget):
 
     def _refresh(self, select: int | None = None) -> None:
         yes, no = self.tr("yes"), self.tr("no")
-        self.after_exam.setRowCount(len(self.rules))
-        for row, rule in enumerate(self.rules):
-            cells = (action_label(rule.action), rule.node, yes if rule.storage_commitment else no,
-                     yes if rule.enabled else no, yes if rule.on_discontinued else no)  # fmt: skip
-            for col, text in enumerate(cells):
-                self.after_exam.setItem(row, col, QTableWidgetItem(text))
-        if select is not None and 0 <= select < len(self.rules):
-            self.after_exam.selectRow(select)
+        self.after_exam.show_rows([
+            (action_label(rule.action), rule.node, yes if rule.storage_commitment else no,
+             yes if rule.enabled else no, yes if rule.on_discontinued else no)
+            for rule in self.rules], select)  # fmt: skip
         self._update_buttons()
 
     def selected_row(self) -> int | None:
-        rows = self.after_exam.selectionModel().selectedRows()
-        return rows[0].row() if rows else None
+        return self.after_exam.selected_row()
 
     def _update_buttons(self) -> None:
         has = self.selected_row() is not None

@@ -118,46 +118,39 @@ class ViewerToolbar(QWidget):
         self.addWidget(self.presentation_combo)
         self.addSeparator()
 
-        self.save_menu = QMenu(self)
-        self.save_menu.setObjectName("saveMenu")
-        for name, text in (
+        self.save_menu = self._menu_button("save", self.tr("Save"), self.tr(
+            "Save key images, the presentation state or a capture to the store"), (
             ("save_kos", self.tr("Key images (Key Object Selection)")),
             ("save_gsps", self.tr("Presentation state of this display (GSPS)")),
             ("save_sc", self.tr("Secondary capture of the active viewport")),
-        ):
-            action = QAction(text, self)
-            action.setObjectName(name)
-            self.actions_by_name[name] = action
-            self.save_menu.addAction(action)
-        save = QToolButton(self)
-        save.setObjectName("saveButton")
-        save.setText(self.tr("Save"))
-        save.setToolTip(
-            self.tr("Save key images, the presentation state or a capture to the store")
-        )
-        save.setMenu(self.save_menu)
-        save.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.addWidget(save)
-        self.film_menu = QMenu(self)
-        self.film_menu.setObjectName("filmMenu")
-        for name, text in (
+        ))  # fmt: skip
+        self.film_menu = self._menu_button("film", self.tr("Film"), self.tr(
+            "Put the image shown, or the key images, on the films of the Film tab"), (
             ("film_image", self.tr("This image, as shown")),
             ("film_keys", self.tr("Key images of this tab")),
-        ):
-            action = QAction(text, self)
-            action.setObjectName(name)
-            self.actions_by_name[name] = action
-            self.film_menu.addAction(action)
-        film = QToolButton(self)
-        film.setObjectName("filmButton")
-        film.setText(self.tr("Film"))
-        film.setToolTip(self.tr("Put the image shown, or the key images, on the films of the "
-                                "Film tab"))  # fmt: skip
-        film.setMenu(self.film_menu)
-        film.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.addWidget(film)
+        ))  # fmt: skip
         self._action("compare", self.tr("Compare…"), self.tr("Open another study of this patient beside "
                                                    "this one"), "")  # fmt: skip
+
+    def _menu_button(self, name: str, text: str, tip: str,
+                     entries: tuple[tuple[str, str], ...]) -> QMenu:  # fmt: skip
+        """A tool button ``<name>Button`` that opens a menu ``<name>Menu`` of actions
+        (each reachable by its name through :meth:`action`)."""
+        menu = QMenu(self)
+        menu.setObjectName(f"{name}Menu")
+        for action_name, action_text in entries:
+            action = QAction(action_text, self)
+            action.setObjectName(action_name)
+            self.actions_by_name[action_name] = action
+            menu.addAction(action)
+        button = QToolButton(self)
+        button.setObjectName(f"{name}Button")
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setMenu(menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.addWidget(button)
+        return menu
 
     def _action(self, name: str, text: str, tip: str, key: str, checkable: bool = False) -> QAction:
         action = QAction(text, self)
