@@ -28,7 +28,12 @@ from workstation.imaging import luts
 from workstation.imaging.pipeline import FrameSource
 from workstation.printing.film import BoxContent, FilmSpec, Sheet
 from workstation.services import print_job
-from workstation.services.print_compose import PrintImage, printable_images, sheet_annotations
+from workstation.services.print_compose import (
+    PrintImage,
+    printable_images,
+    sheet_annotations,
+    sheet_groups,
+)
 from workstation.services.viewer_objects import key_images_for_series
 from workstation.store.local_store import LocalStore
 
@@ -173,18 +178,7 @@ class FilmComposer:
         """The image indices on each sheet: a new sheet with every study; at least one
         (empty) sheet."""
         if self._layout is None:
-            per = self.spec.boxes_per_film
-            sheets: list[list[int]] = []
-            current: list[int] = []
-            study = None
-            for index, image in enumerate(self.images):
-                if current and (len(current) == per or image.study_uid != study):
-                    sheets.append(current)
-                    current = []
-                current.append(index)
-                study = image.study_uid
-            sheets.append(current)
-            self._layout = sheets
+            self._layout = sheet_groups(self.images, self.spec.boxes_per_film)
         return self._layout
 
     @property

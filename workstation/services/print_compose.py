@@ -5,7 +5,7 @@ nothing); the instances of each in index order (series number, instance number).
 image fills one box; a multi-frame image one box per frame. Instances without pixel data
 (SR, KOS, presentation states) are left out and reported. A new sheet starts with every
 study, so that each film's annotations (patient, study, date, institution) hold for every
-image on it; a study flows across as many sheets as it needs (:func:`paginate`).
+image on it; a study flows across as many sheets as it needs (:func:`sheet_groups`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pydicom.dataset import Dataset
 from workstation.dicom.read import read_dicom
 from workstation.errors import PrintSelectionError, WorkstationError
 from workstation.imaging import pixels
-from workstation.printing.film import BoxContent, FilmSpec, Sheet, paginate
+from workstation.printing.film import BoxContent, FilmSpec, Sheet
 from workstation.store.local_store import LocalStore
 from workstation.store.selection import StoredInstance, select_instances
 
@@ -169,6 +169,23 @@ def printable_images(
     return images, skipped
 
 
+def sheet_groups(images: Sequence[PrintImage], per: int) -> list[list[int]]:
+    """The indices of ``images`` on each sheet of ``per`` boxes: in order, a new sheet
+    with every study (so that a film's annotations hold for all its images); at least
+    one (empty) sheet."""
+    sheets: list[list[int]] = []
+    current: list[int] = []
+    study = None
+    for index, image in enumerate(images):
+        if current and (len(current) == per or image.study_uid != study):
+            sheets.append(current)
+            current = []
+        current.append(index)
+        study = image.study_uid
+    sheets.append(current)
+    return sheets
+
+
 def compose(
     store: LocalStore,
     uids: Iterable[str],
@@ -185,21 +202,10 @@ def compose(
     if not images:
         raise PrintSelectionError(reason="the UIDs name no image with pixel data")
     sheets: list[Sheet] = []
-    per = spec.boxes_per_film
-    start = 0
-    while start < len(images):
-        study = images[start][0].study_uid
-        end = start
-        while end < len(images) and images[end][0].study_uid == study:
-            end += 1
-        group = images[start:end]
-        for n, sheet in enumerate(paginate([i.content for i, _ in group], spec)):
-            on_sheet = [i for i, _ in group[n * per : (n + 1) * per]]
-            if spec.annotations:
-                texts = sheet_annotations(group[n * per][1], on_sheet, scale)
-                sheet = Sheet(sheet.spec, sheet.boxes, texts)
-            sheets.append(sheet)
-        start = end
+    for group in sheet_groups([image for image, _ in images], spec.boxes_per_film):
+        on_sheet = [images[i][0] for i in group]
+        texts = sheet_annotations(images[group[0]][1], on_sheet, scale) if spec.annotations else {}
+        sheets.append(Sheet(spec, tuple(i.content for i in on_sheet), texts))
     return Composition(tuple(sheets), tuple(i for i, _ in images), tuple(skipped))
 
 
